@@ -1,0 +1,194 @@
+"""Sentiment of customer text: negative / neutral / positive with a score in [-1, 1].
+
+The shipped model is a logistic regression over hashed features of normalised text:
+jieba / English words and word bigrams (words in a negation scope carry a ``NOT_`` prefix,
+words before a contrast word count 0.3), Chinese character 2-3-grams, and three dense features
+from manyi's own lexicon (net score, positive and negative share). It is trained on Chinese
+product reviews, English airline tweets and the lexicon entries themselves by
+:mod:`manyi.analytics.text.train`; see ``models/MODEL_CARD.md`` for data and held-out accuracy.
+
+``score`` is ``2 * P(positive) - 1``: its sign is the binary polarity. ``predict`` calls a text
+neutral when ``|score| < neutral_band`` (0.2 unless the model file says otherwise; the band is
+chosen on the neutral tweets held out at training time), or when the text has no words at all.
+A text without any lexicon word has its logit halved (``NO_LEXICON_SHRINK``): the model is less
+sure of texts whose only evidence is domain vocabulary, and such texts are often neutral.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
+
+from manyi.analytics.text.lexicon import analyse_tokens
+from manyi.analytics.text.normalize import normalize
+from manyi.analytics.text.tokenize import raw_tokens
+
+__all__ = ["LABELS", "N_DENSE", "SentimentModel", "featurize", "label_scores"]
+
+LABELS = ("negative", "neutral", "positive")
+N_HASHED = 2**18
+N_DENSE = 3
+DEFAULT_NEUTRAL_BAND = 0.2
+NO_LEXICON_SHRINK = 0.5
+CACHE_SIZE = 200_000
+MODEL_DIR = "models"
+
+
+@dataclass
+class Features:
+    """Feature matrix of a batch of texts and which rows had any words."""
+
+    matrix: sp.csr_matrix
+    has_words: np.ndarray
+    has_lexicon: np.ndarray
+
+
+def _hasher() -> FeatureHasher:
+    """The feature hasher shared by training and scoring."""
+    return FeatureHasher(n_features=N_HASHED, input_type="pair", alternate_sign=False)
+
+
+def featurize(texts: Sequence[str], *, normalized: bool = False) -> Features:
+    """Turn texts into the model's sparse features (rows L2-normalised, lexicon columns last)."""
+    analyses = [
+        analyse_tokens(raw_tokens(t if normalized else normalize(t)))
+        if isinstance(t, str)
+        else analyse_tokens([])
+        for t in texts
+    ]
+    hashed = _hasher().transform(a.features for a in analyses).tocsr()
+    norms = np.sqrt(np.asarray(hashed.multiply(hashed).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    hashed = sp.csr_matrix(sp.diags(1.0 / norms) @ hashed)
+    pos = np.fromiter((a.positive for a in analyses), float, len(analyses))
+    neg = np.fromiter((a.negative for a in analyses), float, len(analyses))
+    dense = np.column_stack(
+        [np.tanh((pos - neg) / 2), pos / (pos + neg + 1), neg / (pos + neg + 1)]
+    )
+    matrix = sp.hstack([hashed, sp.csr_matrix(dense)], format="csr")
+    has_words = np.fromiter((a.n_tokens > 0 for a in analyses), bool, len(analyses))
+    return Features(matrix, has_words, (pos + neg) > 0)
+
+
+def label_scores(scores: np.ndarray, neutral_band: float = DEFAULT_NEUTRAL_BAND) -> list[str]:
+    """Map scores in [-1, 1] to negative / neutral / positive around a neutral band."""
+    idx = np.where(scores <= -neutral_band, 0, np.where(scores >= neutral_band, 2, 1))
+    return [LABELS[i] for i in idx]
+
+
+@dataclass
+class SentimentModel:
+    """A fitted sentiment model (hashed linear model plus lexicon features).
+
+    Parameters
+    ----------
+    coef : numpy.ndarray
+        Weights, ``N_HASHED + N_DENSE`` long.
+    intercept : float
+        Bias of the logistic model.
+    version : str
+        Model version recorded in outputs.
+    neutral_band : float
+        Scores with absolute value below this are ``neutral``.
+    metadata : dict
+        Training data, method and held-out figures (written to the JSON file).
+
+    Examples
+    --------
+    >>> model = SentimentModel.load()
+    >>> model.predict(["物流很快，包装很好", "not good at all"])
+    ['positive', 'negative']
+    """
+
+    coef: np.ndarray
+    intercept: float
+    version: str
+    neutral_band: float = DEFAULT_NEUTRAL_BAND
+    metadata: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> SentimentModel:
+        """Load the shipped model (or one saved by :meth:`save` in `directory`)."""
+        if directory is None:
+            base = resources.files("manyi.analytics.text").joinpath(MODEL_DIR)
+            meta = json.loads(base.joinpath("sentiment.json").read_text("utf-8"))
+            with base.joinpath("sentiment.npz").open("rb") as fh:
+                arrays = np.load(fh)
+                coef = arrays["coef"].astype(np.float64)
+                intercept = float(arrays["intercept"][0])
+        else:
+            path = Path(directory)
+            meta = json.loads((path / "sentiment.json").read_text("utf-8"))
+            with np.load(path / "sentiment.npz") as arrays:
+                coef = arrays["coef"].astype(np.float64)
+                intercept = float(arrays["intercept"][0])
+        if coef.shape != (N_HASHED + N_DENSE,):
+            raise ValueError(f"sentiment model: coef has shape {coef.shape}, expected features")
+        return cls(coef, intercept, meta["version"], float(meta["neutral_band"]), meta)
+
+    def save(self, directory: str | Path) -> None:
+        """Write ``sentiment.npz`` (float32 weights) and ``sentiment.json`` (metadata)."""
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path / "sentiment.npz",
+            coef=self.coef.astype(np.float32),
+            intercept=np.array([self.intercept], dtype=np.float64),
+        )
+        meta = {**self.metadata, "version": self.version, "neutral_band": self.neutral_band}
+        (path / "sentiment.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
+
+    def score_features(self, features: Features) -> np.ndarray:
+        """Score pre-computed features: ``2 * P(positive) - 1``, 0 for texts without words."""
+        margin = np.asarray(features.matrix @ self.coef + self.intercept, dtype=float)
+        margin[~features.has_lexicon] *= NO_LEXICON_SHRINK
+        scores = np.tanh(margin / 2.0)
+        scores[~features.has_words] = 0.0
+        return np.clip(scores, -1.0, 1.0)
+
+    def score(self, texts: Sequence[str], *, normalized: bool = False) -> np.ndarray:
+        """Return one score in [-1, 1] per text (sign = polarity, magnitude = confidence).
+
+        Identical texts (after normalisation and lower-casing, which do not change the
+        features) are scored once per batch and remembered in a bounded cache, so the pipeline
+        scoring a whole text and then its clauses, or feedback full of "好评", pays once.
+        """
+        if isinstance(texts, str):
+            raise TypeError("score() takes a sequence of texts, not one string")
+        keys = [
+            (t if normalized else normalize(t)).lower() if isinstance(t, str) else "" for t in texts
+        ]
+        cache = self._cache
+        todo = list(dict.fromkeys(k for k in keys if k not in cache))
+        fresh: dict[str, float] = {}
+        if todo:
+            fresh = dict(
+                zip(
+                    todo,
+                    self.score_features(featurize(todo, normalized=True)).tolist(),
+                    strict=True,
+                )
+            )
+            if len(cache) + len(fresh) > CACHE_SIZE:
+                cache.clear()
+            cache.update(fresh)
+        return np.array([fresh[k] if k in fresh else cache[k] for k in keys], dtype=float)
+
+    def clear_cache(self) -> None:
+        """Forget remembered scores (benchmarks call this between timed runs)."""
+        self._cache.clear()
+
+    def predict(self, texts: Sequence[str], *, normalized: bool = False) -> list[str]:
+        """Return ``negative``, ``neutral`` or ``positive`` per text."""
+        return label_scores(self.score(texts, normalized=normalized), self.neutral_band)

@@ -1,0 +1,104 @@
+"""Segment Chinese, English and mixed text into words.
+
+Chinese runs go through one lazily initialised ``jieba.Tokenizer`` that carries manyi's
+domain dictionary (物流, 包装, 客服, 退款, 快递, 性价比, 售后, ...); English words are matched
+by a regular expression (``don't`` stays one token) and lower-cased; every other visible
+symbol (punctuation, emoji) becomes its own token so callers can find clause boundaries.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from manyi.analytics.text.normalize import normalize
+
+__all__ = ["PUNCTUATION", "STOP_WORDS", "raw_tokens", "tokenize"]
+
+_TOKEN = re.compile(
+    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|(?P<word>[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?)"
+    r"|(?P<num>\d+(?:\.\d+)?%?)"
+    r"|(?P<sym>[^\s\w])"
+)
+PUNCTUATION = frozenset(".,!?;:~。！？，、；：～…()（）[]【】\"'“”‘’《》<>/\\|-—_")
+_LOCK = threading.Lock()
+
+
+def _resource_text(name: str) -> str:
+    """Read a text resource shipped beside this module."""
+    return resources.files("manyi.analytics.text").joinpath("resources", name).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Load the shipped stop-word list (comment lines start with #)."""
+    lines = _resource_text("stopwords.txt").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+STOP_WORDS: frozenset[str] = _stop_words()
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    """Build the jieba tokenizer once, quietly, with the domain dictionary loaded."""
+    with _LOCK:
+        import jieba
+
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        path = resources.files("manyi.analytics.text").joinpath("resources", "domain_dict.txt")
+        with resources.as_file(path) as file:
+            tok.load_userdict(str(file))
+        return tok
+
+
+@lru_cache(maxsize=65536)
+def _cut_han(run: str) -> tuple[str, ...]:
+    """Segment one run of Chinese characters (cached: short phrases repeat across feedback)."""
+    return tuple(_jieba().lcut(run, HMM=False))
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Tokenise already normalised text, keeping punctuation and emoji as tokens."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        piece = match.group()
+        if kind == "han":
+            if len(piece) == 1:
+                out.append(piece)
+            else:
+                out.extend(_cut_han(piece))
+        elif kind == "word":
+            out.append(piece.lower())
+        else:
+            out.append(piece)
+    return out
+
+
+def tokenize(text: str, *, drop_stop_words: bool = False) -> list[str]:
+    """Return the words of `text` (normalised first), without punctuation.
+
+    Parameters
+    ----------
+    text : str
+        Chinese (Simplified or Traditional), English or mixed text.
+    drop_stop_words : bool, default False
+        Also remove ``STOP_WORDS``.
+
+    Examples
+    --------
+    >>> tokenize("物流很快, but the packaging was BAD!")
+    ['物流', '很快', 'but', 'the', 'packaging', 'was', 'bad']
+    """
+    words = [t for t in raw_tokens(normalize(text)) if t not in PUNCTUATION]
+    if drop_stop_words:
+        words = [t for t in words if t not in STOP_WORDS]
+    return words

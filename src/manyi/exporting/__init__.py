@@ -1,0 +1,1 @@
+"""Writing data out for people: spreadsheet-safe CSV/XLSX cells."""

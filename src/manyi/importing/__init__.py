@@ -1,0 +1,1 @@
+"""manyi.importing."""

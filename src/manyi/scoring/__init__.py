@@ -1,0 +1,1 @@
+"""Per-customer scores over time (churn risk, CLV, P(alive)) and recommended retention actions."""

@@ -1,0 +1,1 @@
+"""Customer segments stored over time: snapshots, memberships, saved definitions."""

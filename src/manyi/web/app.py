@@ -1,0 +1,56 @@
+"""The FastAPI application factory: API under /api, staff pages, static files, one error handler."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from manyi.config import Settings
+from manyi.store.engine import make_engine, make_session_factory
+from manyi.store.migrate import upgrade
+from manyi.web import auth, errors
+from manyi.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from manyi.web.routers import admin, api, imports, pages
+from manyi.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open (and migrate) the database when the server starts; dispose of it when it stops."""
+    settings: Settings = app.state.settings
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    try:
+        yield
+    finally:
+        engine.dispose()
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the web application for the given settings (nothing is opened until it starts)."""
+    app = FastAPI(
+        title="manyi 满意",
+        summary="Customer-experience management API / 客户体验管理接口",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, api, admin, imports, pages):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

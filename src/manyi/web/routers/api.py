@@ -1,0 +1,104 @@
+"""JSON API for the signed-in user: who am I, overview figures, feedback, and the API docs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+
+from manyi.audit import service as audit
+from manyi.staff import service as staff_service
+from manyi.staff.schemas import UserRead, UserUpdateSelf
+from manyi.staff.security import Permission, can
+from manyi.web import overview
+from manyi.web.deps import CsrfChecked, CurrentUser, DbSession, client_address, get_current_user
+from manyi.web.feedback_list import list_feedback
+
+router = APIRouter(prefix="/api", dependencies=[Depends(get_current_user)])
+
+
+class FeedbackOut(BaseModel):
+    """One feedback item as the API returns it (contacts masked unless the role may see PII)."""
+
+    id: int
+    received_at: str
+    channel: str
+    rating: float | None
+    text: str
+    customer_code: str | None
+    customer_name: str | None
+    email: str | None
+    phone: str | None
+
+
+class FeedbackPageOut(BaseModel):
+    """A page of feedback."""
+
+    page: int
+    total: int
+    masked: bool
+    items: list[FeedbackOut]
+
+
+@router.get("/docs", include_in_schema=False)
+def api_docs() -> HTMLResponse:
+    """Swagger UI for the API (signed-in staff only)."""
+    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="manyi API")
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_schema(request: Request) -> JSONResponse:
+    """The OpenAPI schema of this server."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/me", tags=["staff"])
+def me(user: CurrentUser) -> UserRead:
+    """The signed-in user."""
+    return UserRead.model_validate(user)
+
+
+@router.patch("/me", tags=["staff"], dependencies=[CsrfChecked])
+def update_me(body: UserUpdateSelf, session: DbSession, user: CurrentUser) -> UserRead:
+    """Change one's own display name or language; `role` and other fields are refused (422)."""
+    if body.display_name is not None:
+        user.display_name = body.display_name
+    if body.language is not None:
+        staff_service.set_language(session=session, user=user, language=body.language)
+    session.flush()
+    return UserRead.model_validate(user)
+
+
+@router.get("/stats/overview", tags=["stats"])
+def stats_overview(session: DbSession) -> dict[str, Any]:
+    """Counts of customers, orders and feedback, and feedback by month and channel."""
+    return overview.overview(session=session)
+
+
+@router.get("/feedback", tags=["feedback"])
+def feedback(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    channel: Annotated[str | None, Query(max_length=30)] = None,
+) -> FeedbackPageOut:
+    """Latest feedback, 50 per page, optionally one channel; reads of unmasked PII are audited."""
+    show_pii = can(user.role, Permission.VIEW_PII)
+    result = list_feedback(session=session, page=page, channel=channel, show_pii=show_pii)
+    if show_pii and result.rows:
+        audit.record(
+            session=session,
+            actor=user,
+            action="personal_data_read",
+            object_type="feedback_list",
+            detail={"page": page, "channel": channel, "ids": [r.id for r in result.rows]},
+            address=client_address(request),
+        )
+    items = [
+        FeedbackOut(**{**r.__dict__, "received_at": r.received_at.isoformat()}) for r in result.rows
+    ]
+    return FeedbackPageOut(page=page, total=result.total, masked=result.masked, items=items)

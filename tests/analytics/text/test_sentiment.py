@@ -1,0 +1,224 @@
+"""Tests for manyi.analytics.text.sentiment and its clause rules (lexicon.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from manyi.analytics.text.lexicon import analyse_tokens, lexicon
+from manyi.analytics.text.normalize import normalize
+from manyi.analytics.text.sentiment import LABELS, SentimentModel, label_scores
+from manyi.analytics.text.tokenize import raw_tokens
+from manyi.analytics.text.train import load_imdb
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def lex_score(text: str) -> float:
+    return analyse_tokens(raw_tokens(normalize(text))).score
+
+
+def one(model: SentimentModel, text: str) -> float:
+    return float(model.score([text])[0])
+
+
+# --- the clause rules, with hand-computed values -------------------------------------------
+
+
+def test_lexicon_rules_known_answers() -> None:
+    assert lexicon()["好"] == 1 and lexicon()["差"] == -1
+    assert lex_score("不太好") == pytest.approx(-0.8)  # negated positive: -0.8 x 1
+    assert lex_score("并不差") == pytest.approx(0.5)  # negated negative: -0.5 x -1
+    assert lex_score("not bad") == pytest.approx(0.5)
+    assert lex_score("not good") == pytest.approx(-0.8)
+    assert lex_score("非常好") == pytest.approx(1.5)  # degree 1.5
+    assert lex_score("有点差") == pytest.approx(-0.6)  # downtoner 0.6
+    assert lex_score("very good") == pytest.approx(1.4)
+    assert lex_score("slightly disappointing") == pytest.approx(-0.6)
+    # contrast: the clause before 但是 counts 0.3
+    assert lex_score("质量很好，但是太贵了") == pytest.approx(0.3 * 1.2 - 1.0)  # 太贵 is an entry
+    assert lex_score("虽然价格贵，但是质量很好") == pytest.approx(-0.3 + 1.2)
+
+
+def test_negation_scope_ends_at_punctuation() -> None:
+    assert lex_score("不，好") == pytest.approx(1.0)
+    features = dict(analyse_tokens(raw_tokens("not a good flight")).features)
+    assert "w:NOT_good" in features and "w:good" not in features
+
+
+# --- the shipped model ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "物流很快，包装很好，非常满意",
+        "质量不错，性价比高",
+        "并不差",
+        "not bad at all",
+        "Great service, very friendly staff",
+        "虽然价格有点贵，但是质量真的很好",
+        "好评😀👍",
+    ],
+)
+def test_positive_texts(model: SentimentModel, text: str) -> None:
+    assert one(model, text) > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不太好",
+        "不是很满意",
+        "客服态度很差，退款很慢",
+        "not good",
+        "The flight was delayed for 5 hours",
+        "质量很好，但是太贵了",
+        "The food was great but the service was terrible",
+        "😡😡",
+    ],
+)
+def test_negative_texts(model: SentimentModel, text: str) -> None:
+    assert one(model, text) < 0
+
+
+def test_degree_words_change_strength(model: SentimentModel) -> None:
+    assert one(model, "非常好") > one(model, "有点好") > 0 or one(model, "非常好") > 0.5
+    assert one(model, "very good") > one(model, "slightly good")
+
+
+def test_contrast_clause_dominates(model: SentimentModel) -> None:
+    assert one(model, "虽然物流很慢，但是质量很好") > 0 > one(model, "虽然质量很好，但是物流很慢")
+    assert one(model, "slow delivery, but great quality") > one(
+        model, "great quality, but slow delivery"
+    )
+
+
+def test_mixed_chinese_english(model: SentimentModel) -> None:
+    low, high, worst = model.score(
+        ["物流很快 but 客服 was rude", "包装很好, very happy", "这个app太难用了, totally useless"]
+    )
+    assert low < 0 < high and worst < 0
+
+
+def test_hotel_and_food_delivery_domains(model: SentimentModel) -> None:
+    """Domains absent from training (hotels, food delivery) read correctly."""
+    assert model.predict(
+        [
+            "房间干净，前台服务热情",
+            "外卖送得太慢了，饭都凉了",
+            "骑手很准时，味道不错",
+            "The room was clean and the staff were friendly",
+            "Food arrived cold and late",
+        ]
+    ) == ["positive", "negative", "positive", "positive", "negative"]
+
+
+def test_traditional_equals_simplified(model: SentimentModel) -> None:
+    assert one(model, "這個產品質量很好，服務態度也不錯") == pytest.approx(
+        one(model, "这个产品质量很好，服务态度也不错")
+    )
+
+
+def test_empty_whitespace_and_emoji_only(model: SentimentModel) -> None:
+    scores = model.score(["", "   ", "\u200b\u200b", "😀", "😭"])
+    assert scores[0] == scores[1] == scores[2] == 0.0
+    assert scores[3] > 0 > scores[4]
+    assert model.predict(["", " "]) == ["neutral", "neutral"]
+
+
+def test_long_and_hostile_texts(model: SentimentModel) -> None:
+    texts = [
+        "好" * 50_000,
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=alert(1)>',
+        "1'; SELECT SLEEP(5)--",
+        "abc\u202edef\x00",
+        "=cmd|' /C calc'!A0",
+    ]
+    scores = model.score(texts)
+    assert scores.shape == (6,) and np.all(np.abs(scores) <= 1)
+    assert scores[0] > 0
+
+
+def test_predict_labels_and_band(model: SentimentModel) -> None:
+    assert set(model.predict(["好", "差", "我今天买了东西"])) <= set(LABELS)
+    assert label_scores(np.array([-0.5, -0.1, 0.0, 0.1, 0.5]), 0.2) == [
+        "negative",
+        "neutral",
+        "neutral",
+        "neutral",
+        "positive",
+    ]
+    assert 0 < model.neutral_band < 1
+
+
+def test_score_rejects_a_bare_string(model: SentimentModel) -> None:
+    with pytest.raises(TypeError):
+        model.score("好")  # type: ignore[arg-type]
+
+
+def test_save_and_load_round_trip(model: SentimentModel, tmp_path: Path) -> None:
+    model.save(tmp_path)
+    again = SentimentModel.load(tmp_path)
+    assert again.version == model.version and again.neutral_band == model.neutral_band
+    texts = ["物流很快", "not good"]
+    assert np.allclose(again.score(texts), model.score(texts), atol=1e-6)
+
+
+def test_shipped_model_is_small() -> None:
+    folder = Path(__file__).resolve().parents[3] / "src/manyi/analytics/text/models"
+    assert (folder / "sentiment.npz").stat().st_size < 5_000_000
+    assert (folder / "MODEL_CARD.md").is_file()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=5))
+def test_scores_bounded_deterministic_and_never_raise(texts: list[str]) -> None:
+    model = SentimentModel.load()
+    first = model.score(texts)
+    assert first.shape == (len(texts),)
+    assert np.all(first >= -1) and np.all(first <= 1)
+    assert np.array_equal(first, model.score(texts))
+
+
+SIMPLIFIED = [
+    "物流很快",
+    "服务态度很差",
+    "质量不错但是价格贵",
+    "这个产品我很喜欢",
+    "客服说会退款",
+    "东西坏了",
+    "颜色很漂亮",
+    "发货太慢了",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(SIMPLIFIED), min_size=1, max_size=4),
+    st.sampled_from(["，", "。", "!"]),
+)
+def test_traditional_and_simplified_same_score(parts: list[str], sep: str) -> None:
+    import opencc
+
+    simplified = sep.join(parts)
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    model = SentimentModel.load()
+    a, b = model.score([simplified, traditional])
+    assert a == pytest.approx(b)
+
+
+@pytest.mark.slow
+def test_unseen_english_domain_imdb(model: SentimentModel, shared_data: Path) -> None:
+    """IMDB sentences were never seen in training (tweets + reviews): accuracy stays >= 0.75."""
+    imdb = load_imdb(shared_data)
+    accuracy = np.mean((model.score(imdb["text"].tolist()) > 0) == (imdb["label"] == 1))
+    assert accuracy >= 0.75
