@@ -14,6 +14,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
 Language = Literal["zh", "en"]
 
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'manyi.db').resolve()}"
+
+    @property
+    def display_database_url(self) -> str:
+        """The database URL with any password hidden, for printing."""
+        return make_url(self.resolved_database_url).render_as_string(hide_password=True)
 
     def resolved_secret_key(self) -> str:
         """The secret key: configured, or read from (or generated into) data_dir/secret_key."""

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from manyi.config import Settings
@@ -19,6 +24,9 @@ from manyi.feedback.models import FeedbackItem
 from manyi.staff import service as staff_service
 from manyi.store.engine import make_engine, make_session_factory, unit_of_work
 from manyi.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -99,34 +107,38 @@ def server(tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _log_in(page: Page, base: str, username: str, password: str) -> None:
+    """Go to the site, get sent to the login form, log in and land on the home page."""
+    page.goto(base + "/")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.wait_for_selector("#feedback-chart canvas, #feedback-chart svg", timeout=15_000)
+
+
 def test_login_and_home_chart(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server + "/")
-            assert "/login" in page.url
-            page.fill("input[name=username]", "admin")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/")
-            page.wait_for_selector("#feedback-chart canvas, #feedback-chart svg", timeout=15_000)
+            _log_in(page, server, "admin", PASSWORD)
             assert page.inner_text("#count-feedback") == "9"
             page.wait_for_timeout(500)  # let the bars animate in before the screenshot
             page.screenshot(path=str(SCREENSHOT), full_page=True)
@@ -137,3 +149,69 @@ def test_login_and_home_chart(server: str) -> None:
         finally:
             browser.close()
     assert errors == [], errors
+
+
+def _read_login(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Read quickstart's output until it prints the URL and the login; returns (url, password)."""
+    assert proc.stdout is not None
+    url = password = None
+    output: list[str] = []
+    for line in proc.stdout:
+        output.append(line)
+        if url is None and (found := re.search(r"http://127\.0\.0\.1:\d+/", line)):
+            url = found.group(0).rstrip("/")
+        if (found := re.search(r"admin\s+/\s+(\S+)", line)) and url:
+            password = found.group(1)
+            break
+    if url is None or password is None:
+        pytest.fail("quickstart printed no URL and login:\n" + "".join(output))
+    return url, password
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[str]) -> None:
+    """Poll /api/health until the server answers (or the process dies, or 60 s pass)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"quickstart exited with {proc.returncode} before serving")
+        try:
+            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail("quickstart's server did not answer within 60 s")
+
+
+def test_quickstart_serves_a_page_you_can_log_in_to(tmp_path: Path) -> None:
+    """The README's first command, end to end: demo data, analysis, server, login, chart."""
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "MANYI_DATA_DIR": str(tmp_path / "data"), "MANYI_LANGUAGE": "en"}
+    env.pop("MANYI_DATABASE_URL", None)
+    command = [sys.executable, "-m", "manyi", "quickstart", "--port", str(_free_port())]
+    proc = subprocess.Popen(
+        [*command, "--customers", "200"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url, password = _read_login(proc)
+        _wait_until_up(url, proc)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 860})
+                _log_in(page, url, "admin", password)
+                assert int(page.inner_text("#count-customers").replace(",", "")) == 200
+                assert int(page.inner_text("#count-feedback").replace(",", "")) > 100
+                page.wait_for_timeout(800)  # let the bars animate in before the screenshot
+                page.screenshot(path=str(SCREENSHOT.with_name("manyi-quickstart.png")))
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,10 +1,148 @@
-"""`manyi quickstart`: embedded database, demo data, analysis, server — one command."""
+"""`manyi quickstart`: embedded database, demo data, analysis, server — one command.
+
+Each step is idempotent: a second run finds the demo data loaded and the analyses current, so it
+only gives the admin a fresh password and starts the server again.
+"""
 
 from __future__ import annotations
 
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func, select
+
+from manyi.cli.context import Database, open_database
+from manyi.cli.serve import run_server
+from manyi.config import Settings, load_settings
+from manyi.customer.models import Customer
+from manyi.demo.load import build_demo
+from manyi.errors import ManyiError
+from manyi.feedback import service as feedback_service
+from manyi.staff import service as staff_service
+
+ADMIN_USER = "admin"
 
 
-def quickstart() -> None:
+@dataclass(frozen=True)
+class Login:
+    """Where the server listens and how to log in."""
+
+    url: str
+    username: str
+    password: str
+
+
+def _progress(console: Console) -> Progress:
+    """One progress display for all quickstart steps."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _load_demo(database: Database, settings: Settings, customers: int, progress: Progress) -> None:
+    """Generate and import the demo data unless the database already holds customers."""
+    with database.sessions() as session:
+        existing = session.scalar(select(func.count()).select_from(Customer)) or 0
+    task = progress.add_task("Demo data / 演示数据", total=1)
+    if existing == 0:
+        build_demo(
+            sessions=database.sessions, folder=settings.data_dir / "demo", customers=customers
+        )
+    progress.update(task, completed=1)
+
+
+def _analyse_feedback(database: Database, progress: Progress) -> int:
+    """Run the text analytics over every feedback item not yet analysed with the current model."""
+    task = progress.add_task("Feedback text analysis / 反馈文本分析", total=None)
+
+    def report(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    result = feedback_service.analyze_all(sessions=database.sessions, progress=report)
+    progress.update(task, total=max(result.analyzed, 1), completed=max(result.analyzed, 1))
+    return result.analyzed
+
+
+def _reset_admin(database: Database) -> str:
+    """Give the quickstart admin a new random password (printed once, stored only as a hash)."""
+    password = secrets.token_urlsafe(12)
+    with database.sessions.begin() as session:
+        staff_service.ensure_admin(session=session, username=ADMIN_USER, password=password)
+    return password
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another with --port "
+                f"/ 端口不可用，请用 --port 指定其他端口",
+                param_hint="--port",
+            ) from exc
+
+
+def prepare(
+    settings: Settings,
+    *,
+    customers: int,
+    console: Console,
+    extra_steps: tuple[Callable[[Database, Progress], None], ...] = (),
+) -> str:
+    """Migrate, load demo data, run the analyses and reset the admin; returns the password."""
+    database = open_database(settings)
+    try:
+        with _progress(console) as progress:
+            _load_demo(database, settings, customers, progress)
+            _analyse_feedback(database, progress)
+            for step in extra_steps:
+                step(database, progress)
+        return _reset_admin(database)
+    finally:
+        database.engine.dispose()
+
+
+def quickstart(
+    host: Annotated[str, typer.Option(help="Address to listen on / 监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port / 端口")] = 8000,
+    customers: Annotated[
+        int, typer.Option(help="Demo customers on first run / 首次运行生成的演示客户数")
+    ] = 3000,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server / 是否启动服务")
+    ] = True,
+) -> None:
     """Create the database, load demo data, analyse it and start the server / 一键体验."""
-    raise typer.Exit(1)  # implemented once the pieces it calls exist
+    console = Console()
+    settings = load_settings()
+    if serve:
+        _check_port(host, port)
+    console.print(f"Database / 数据库: {escape(settings.display_database_url)}")
+    try:
+        password = prepare(settings, customers=customers, console=console)
+    except (ManyiError, ValueError) as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(1) from exc
+    shown = f"[{host}]" if ":" in host else host
+    login = Login(url=f"http://{shown}:{port}/", username=ADMIN_USER, password=password)
+    console.print(f"\n[bold]manyi[/bold]  {login.url}")
+    console.print(f"Login / 登录:  {login.username}  /  {login.password}")
+    console.print("(a new password on every run / 每次运行都会生成新密码)\n")
+    if not serve:
+        return
+    run_server(settings, host, port)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from manyi.config import load_settings
+from manyi.config import Settings, load_settings
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
+    """Serve the web application until interrupted."""
+    import uvicorn
+
+    from manyi.web.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
 
 
 def serve(
@@ -12,12 +21,6 @@ def serve(
     port: int = typer.Option(8000, help="Port / 端口"),
 ) -> None:
     """Start the web server (API under /api, staff pages) / 启动网页服务."""
-    import uvicorn
-
-    from manyi.web.app import create_app
-
-    settings = load_settings()
-    app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"manyi: http://{shown}:{port}/  (API docs / 接口文档: /api/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    run_server(load_settings(), host, port)

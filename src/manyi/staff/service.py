@@ -108,6 +108,17 @@ def set_password(*, session: Session, user: StaffUser, password: str) -> None:
     session.flush()
 
 
+def ensure_admin(*, session: Session, username: str, password: str) -> StaffUser:
+    """Create `username` as an active admin, or give the existing user that role and password."""
+    user = find_user(session=session, username=username)
+    if user is None:
+        return create_user(session=session, username=username, password=password, role=Role.ADMIN)
+    user.role = Role.ADMIN.value
+    user.is_active = True
+    set_password(session=session, user=user, password=password)
+    return user
+
+
 def set_active(*, session: Session, user: StaffUser, active: bool) -> None:
     """Activate or deactivate a user; deactivation ends their sessions and tokens."""
     user.is_active = active
