@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "manyi"
-INTERFACES = ("manyi.cli", "manyi.web")
+INTERFACES = ("manyi.cli", "manyi.web", "manyi.__main__")
 WEB_FRAMEWORKS = ("fastapi", "starlette", "typer", "uvicorn", "jinja2")
 
 

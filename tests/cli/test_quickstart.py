@@ -16,6 +16,8 @@ from manyi.config import load_settings
 from manyi.customer.models import Customer
 from manyi.errors import AuthenticationError
 from manyi.feedback.models import FeedbackAnalysis, FeedbackItem
+from manyi.scoring.models import CustomerScore
+from manyi.segment.models import SegmentSnapshot
 from manyi.staff import service as staff_service
 
 runner = CliRunner()
@@ -33,15 +35,22 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return found.group(1)
 
 
-def _counts() -> tuple[int, int, int]:
-    """Customers, feedback items with text, and stored analyses in the configured database."""
+def _counts() -> tuple[int, ...]:
+    """Customers, feedback with text, analyses, segment snapshots and scores in the database."""
     database = open_database(load_settings())
     with database.sessions() as s:
-        customers = s.scalar(select(func.count()).select_from(Customer)) or 0
-        texts = s.scalar(select(func.count()).where(FeedbackItem.text.is_not(None))) or 0
-        analyses = s.scalar(select(func.count()).select_from(FeedbackAnalysis)) or 0
+        counts = tuple(
+            s.scalar(query) or 0
+            for query in (
+                select(func.count()).select_from(Customer),
+                select(func.count()).where(FeedbackItem.text.is_not(None)),
+                select(func.count()).select_from(FeedbackAnalysis),
+                select(func.count()).select_from(SegmentSnapshot),
+                select(func.count()).select_from(CustomerScore),
+            )
+        )
     database.engine.dispose()
-    return customers, texts, analyses
+    return counts
 
 
 def _can_log_in(password: str) -> bool:
@@ -61,12 +70,15 @@ def test_quickstart_loads_analyses_and_prints_a_working_login(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _run(tmp_path, monkeypatch)
-    customers, texts, analyses = _counts()
+    counts = _counts()
+    customers, texts, analyses, snapshots, scores = counts
     assert customers == 120 and texts > 50 and analyses == texts
+    assert snapshots >= 6  # rfm, tier, lifecycle (and clusters) at two days a quarter apart
+    assert scores > 0
     assert _can_log_in(first)
 
     second = _run(tmp_path, monkeypatch)
-    assert _counts() == (customers, texts, analyses)  # nothing loaded twice
+    assert _counts() == counts  # nothing loaded or computed twice
     assert second != first and _can_log_in(second) and not _can_log_in(first)
 
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from manyi.cli.main import app
+from manyi.customer.models import Customer
+from manyi.order.models import Order, OrderLine
+from manyi.segment.models import SegmentSnapshot
+from manyi.store.engine import unit_of_work
 
 runner = CliRunner()
 COLUMNS = [
@@ -353,3 +361,118 @@ def test_exports_neutralise_formulas_but_keep_phone_numbers(tmp_path: Path) -> N
     # ids are stripped on load (the tab goes), then formula-like ones get a leading quote
     assert set(written["customer_id"]) == {"+8613800138000", "'@SUM(1+1)", "'=1+1", "plain"}
     assert all(s.startswith("'=") for s in written["segment"])
+
+
+def test_rfm_accepts_order_times_with_utc_offsets(tmp_path: Path) -> None:
+    """Regression: offsets such as +08:00 (the demo format) crashed comparing with the as-of day."""
+    orders = pd.DataFrame(
+        {
+            "order_no": ["S1", "S2", "S3", "S4", "S5", "S6"],
+            "customer_id": ["A", "A", "B", "C", "D", "E"],
+            "ordered_at": [
+                "2026-03-05 14:23:00+08:00",  # 06:23 UTC on the 5th
+                "2026-03-10 01:30:00+08:00",  # 17:30 UTC on the 9th
+                "2026-03-08 12:00:00Z",
+                "2026-03-07 09:00:00",  # no offset: taken as UTC
+                "2026-03-11 10:00:00+08:00",  # 02:00 UTC on the 11th: after the as-of day
+                "2026-03-11 07:00:00+08:00",  # 23:00 UTC on the 10th: kept
+            ],
+            "amount": [100.0, 50.0, 80.0, 10.0, 999.0, 5.0],
+        }
+    )
+    path = tmp_path / "orders.csv"
+    orders.to_csv(path, index=False)
+    out = tmp_path / "rfm.csv"
+    args = ["segment", "rfm", str(path), "--as-of", "2026-03-10", "--output", str(out)]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["customers"] == 4
+    removed = {r["reason"]: r["lines"] for r in payload["cleaning"]["removed"]}
+    assert removed == {"after as-of date": 1}
+    table = pd.read_csv(out).set_index("customer_id")
+    assert table.loc["A", ["recency_days", "frequency", "monetary"]].tolist() == [1, 2, 150.0]
+    assert table.loc["B", "recency_days"] == 2 and table.loc["C", "recency_days"] == 3
+    assert table.loc["E", "recency_days"] == 0 and "D" not in table.index
+
+
+def test_rfm_and_clusters_on_demo_orders(tmp_path: Path) -> None:
+    """The demo generator's order file (times with +08:00) works with no flags."""
+    demo = runner.invoke(
+        app, ["demo-data", "--customers", "50", "--no-load", "--output-dir", str(tmp_path)]
+    )
+    assert demo.exit_code == 0, demo.output
+    orders = tmp_path / "orders.csv"
+    assert "+08:00" in orders.read_text(encoding="utf-8").splitlines()[1]
+    rfm = runner.invoke(app, ["segment", "rfm", str(orders), "--as-of", "2026-10-31", "--json"])
+    assert rfm.exit_code == 0, rfm.output
+    payload = json.loads(rfm.output)
+    assert payload["customers"] > 20 and 0.2 <= payload["pareto_top20_share"] <= 1
+    clusters = runner.invoke(
+        app, ["segment", "clusters", str(orders), "--as-of", "2026-10-31", "--json"]
+    )
+    assert clusters.exit_code == 0, clusters.output
+
+
+def _seed_orders(sessions: sessionmaker[Session]) -> None:
+    """Twelve customers with orders in the first half of 2024 (one with a markup name)."""
+    with unit_of_work(sessions) as session:
+        for i in range(12):
+            customer = Customer(
+                customer_code=f"D{i:02d}",
+                name="[bold]<b>x</b>[/bold]" if i == 0 else f"客户{i}",
+                occupation="retired" if i % 2 else "student",
+                preferred_channel="store" if i % 2 else "app",
+            )
+            session.add(customer)
+            session.flush()
+            for k in range(1 + i % 3):
+                amount = Decimal(30 + 10 * i)
+                order = Order(
+                    order_no=f"D{i}-{k}",
+                    customer_id=customer.id,
+                    ordered_at=datetime(2024, 1, 5 + i, tzinfo=UTC) + timedelta(days=40 * k),
+                    total_amount=amount,
+                )
+                session.add(order)
+                session.flush()
+                session.add(
+                    OrderLine(
+                        order_id=order.id, line_no=1, quantity=1, unit_price=amount, amount=amount
+                    )
+                )
+
+
+def test_snapshot_and_personas_over_the_database(
+    session_factory: sessionmaker[Session],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MANYI_DATABASE_URL", db_url)
+    monkeypatch.setenv("MANYI_DATA_DIR", str(tmp_path))
+    none_yet = runner.invoke(app, ["segment", "personas"])
+    assert none_yet.exit_code == 2 and "manyi segment snapshot" in _plain(none_yet.output)
+    _seed_orders(session_factory)
+    first = runner.invoke(app, ["segment", "snapshot", "--as-of", "2024-06-30"])
+    assert first.exit_code == 0, first.output
+    text = _plain(first.output)
+    assert "RFM segment / RFM 分群 · 2024-06-30 · 12 customers" in text and "Pareto" in text
+    again = runner.invoke(app, ["segment", "snapshot", "--as-of", "2024-06-30", "--json"])
+    assert again.exit_code == 0, again.output
+    payload = json.loads(again.output)
+    assert [p["kind"] for p in payload] == ["rfm", "tier", "lifecycle", "cluster"]
+    assert all(p["customers"] == 12 and p["as_of"] == "2024-06-30" for p in payload)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(SegmentSnapshot)) == 4
+    bad = runner.invoke(app, ["segment", "snapshot", "--kinds", "rfm,sql"])
+    assert bad.exit_code == 2
+    english = runner.invoke(app, ["segment", "personas", "--lang", "en", "--kind", "tier"])
+    assert english.exit_code == 0, english.output
+    assert "A " in english.output and "一位" not in english.output
+    chinese = runner.invoke(app, ["segment", "personas", "--lang", "zh", "--json"])
+    cards = json.loads(chinese.output)["cards"]
+    assert cards and all(c["narrative_zh"].startswith("一位") for c in cards)
+    assert runner.invoke(app, ["segment", "personas", "--lang", "fr"]).exit_code == 2
+    file_mode = runner.invoke(app, ["segment", "personas", str(tmp_path / "c.csv")])
+    assert file_mode.exit_code == 2 and "--as-of" in _plain(file_mode.output)

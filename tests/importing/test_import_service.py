@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from manyi.customer.models import ConsentEvent, Customer, CustomerIdentity
@@ -299,3 +300,76 @@ def test_failed_load_marks_the_run(
         import_file(sessions=session_factory, kind="orders", path=path, quarantine_dir=tmp_path)
     with session_factory() as s:
         assert s.scalars(select(ImportRun.status)).one() == "failed"
+
+
+def test_overlapping_file_adds_only_the_new_orders(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A batch mixing known and new orders (e.g. a re-run after kill -9) loads only the new."""
+    header = "order_no,ordered_at,customer_id,sku,description,quantity,unit_price"
+    lines = [f"O{o},2024-01-0{o},K{o % 2},S{n},item {n},{n},1.50" for o in range(1, 7)
+             for n in range(1, 3)]  # fmt: skip
+    first = _write(tmp_path / "a.csv", "\n".join([header, *lines[:5]]) + "\n")  # O1, O2, O3 half
+    report = import_file(
+        sessions=session_factory, kind="orders", path=first, quarantine_dir=tmp_path
+    )
+    assert report.imported == 5
+    both = _write(tmp_path / "b.csv", "\n".join([header, *lines]) + "\n")
+    again = import_file(sessions=session_factory, kind="orders", path=both, quarantine_dir=tmp_path)
+    assert (again.imported, again.already_present) == (6, 6)  # O3's lines count as present
+    assert again.details["orders_already_present"] == 3
+    assert again.details["customers_created"] == 0 and again.details["products_created"] == 0
+    with session_factory() as s:
+        got = s.execute(
+            select(Order.order_no, Order.total_amount, func.count(OrderLine.id))
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .group_by(Order.order_no, Order.total_amount).order_by(Order.order_no)
+        ).all()  # fmt: skip
+    assert [tuple(r) for r in got] == [
+        ("O1", Decimal("4.50"), 2), ("O2", Decimal("4.50"), 2), ("O3", Decimal("1.50"), 1),
+        ("O4", Decimal("4.50"), 2), ("O5", Decimal("4.50"), 2), ("O6", Decimal("4.50"), 2),
+    ]  # fmt: skip
+    assert _count(session_factory, Customer) == 2
+
+
+def test_one_big_batch_with_more_keys_than_sql_parameters(
+    engine: Engine, session_factory: sessionmaker[Session], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """More distinct keys in one batch than a statement may bind: every IN list is chunked.
+
+    SQLite is held to 999 parameters (its old default) and the chunk to 900.
+    """
+    from manyi.customer import service as customer_service
+
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", lambda conn, _rec: conn.setlimit(
+            sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999))  # fmt: skip
+    monkeypatch.setattr(customer_service, "IN_CHUNK", 900)
+    n = 3_000
+    orders = ["order_no,ordered_at,customer_id,sku,quantity,unit_price"]
+    orders += [f"O{i},2024-01-01,K{i},S{i},1,1" for i in range(n)]
+    path = _write(tmp_path / "o.csv", "\n".join(orders) + "\n")
+    report = import_file(
+        sessions=session_factory, kind="orders", path=path, quarantine_dir=tmp_path
+    )
+    assert (report.imported, report.details["customers_created"]) == (n, n)
+    assert report.details["products_created"] == n
+    feedback = ["id,text,date,order_no,customer_id"]
+    feedback += [f"F{i},ok,2024-01-02,O{i},K{i}" for i in range(n)]
+    path = _write(tmp_path / "f.csv", "\n".join(feedback) + "\n")
+    report = import_file(
+        sessions=session_factory, kind="feedback", path=path, quarantine_dir=tmp_path
+    )
+    assert report.imported == n
+    assert (report.details["customers_created"], report.details["order_not_found"]) == (0, 0)
+    customers = ["customer_id,email"] + [f"K{i},k{i}@example.com" for i in range(n)]
+    path = _write(tmp_path / "c.csv", "\n".join(customers) + "\n")
+    report = import_file(
+        sessions=session_factory, kind="customers", path=path, quarantine_dir=tmp_path
+    )
+    assert (report.imported, report.already_present) == (0, n)
+    assert report.details["identities_added"] == n
+    again = import_file(sessions=session_factory, kind="orders", path=tmp_path / "o.csv",
+                        quarantine_dir=tmp_path)  # fmt: skip
+    assert (again.imported, again.already_present) == (0, n)

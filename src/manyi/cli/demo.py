@@ -18,6 +18,13 @@ from manyi.demo.generator import generate, write_csv
 from manyi.demo.load import load_demo
 from manyi.errors import ManyiError
 
+_STEP_LABELS = {
+    "customers": "Importing customers / 正在导入客户...",
+    "orders": "Importing orders / 正在导入订单...",
+    "feedback": "Importing feedback / 正在导入反馈...",
+    "text analysis": "Analysing feedback text / 正在分析反馈文本...",
+}
+
 
 def _parse_end(value: str) -> dt.date:
     """Parse --end-date strictly as YYYY-MM-DD."""
@@ -116,7 +123,7 @@ def demo_data(
                 result = load_demo(
                     sessions=database.sessions,
                     folder=folder,
-                    on_file=lambda kind: status.update(f"Importing {kind} / 正在导入 {kind}..."),
+                    on_file=lambda step: status.update(_STEP_LABELS.get(step, step)),
                 )
         except ManyiError as exc:
             console.print(f"[red]{escape(exc.message)}[/red]")

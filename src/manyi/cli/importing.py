@@ -13,8 +13,10 @@ from rich.table import Table
 
 from manyi.cli.context import open_database
 from manyi.errors import InputError
+from manyi.feedback import service as feedback_service
+from manyi.feedback.service import AnalysisProgress
 from manyi.importing.mapping import load_mapping_file, parse_map_flags
-from manyi.importing.service import ImportReport, import_file
+from manyi.importing.service import DEFAULT_BATCH_SIZE, ImportReport
 
 app = typer.Typer(
     help="Import customers, orders and feedback from CSV/XLSX/JSONL / 导入数据",
@@ -64,10 +66,17 @@ def _run(
                 """Advance the bar after each committed batch."""
                 bar.update(task, completed=done, total=total)
 
-            report = import_file(
+            def analysing(done: int, total: int) -> None:
+                """Switch the bar to the text analysis that follows a feedback import."""
+                bar.update(
+                    task, description="analysing text / 文本分析中", completed=done, total=total
+                )
+
+            outcome = feedback_service.import_with_analysis(
                 sessions=database.sessions,
                 kind=kind,
                 path=path,
+                analysis_progress=analysing,
                 mapping=mapping or None,
                 batch_size=batch_size,
                 quarantine_dir=quarantine_dir,
@@ -79,10 +88,24 @@ def _run(
     except InputError as exc:
         Console(stderr=True).print(f"[red]error / 错误:[/red] {exc.message}", highlight=False)
         raise typer.Exit(code=2) from exc
+    report, analysis = outcome.report, outcome.analysis
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        data = report.to_dict()
+        if analysis is not None:
+            data["analysis"] = analysis.to_dict()
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_report(console, report)
+    if analysis is not None:
+        console.print(_analysis_line(analysis), highlight=False)
+
+
+def _analysis_line(analysis: AnalysisProgress) -> str:
+    """One line on the text analysis that ran after a feedback import."""
+    return (
+        f"text analysis: {analysis.analyzed} items analysed in {analysis.seconds:.1f} s "
+        f"(model {analysis.model_version}) / 文本分析：已分析 {analysis.analyzed} 条"
+    )
 
 
 def _print_report(console: Console, report: ImportReport) -> None:
@@ -113,7 +136,7 @@ def customers(
     path: Path = typer.Argument(..., help=FILE_HELP),
     map_flags: list[str] = typer.Option([], "--map", help=MAP_HELP),
     mapping_file: Path | None = typer.Option(None, "--mapping", help=MAPPING_FILE_HELP),
-    batch_size: int = typer.Option(5000, "--batch-size", min=1, help=BATCH_HELP),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help=BATCH_HELP),
     quarantine_dir: Path | None = typer.Option(None, "--quarantine-dir", help=QUARANTINE_HELP),
     timezone: str = typer.Option("UTC", "--timezone", help=TZ_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -127,7 +150,7 @@ def orders(
     path: Path = typer.Argument(..., help=FILE_HELP),
     map_flags: list[str] = typer.Option([], "--map", help=MAP_HELP),
     mapping_file: Path | None = typer.Option(None, "--mapping", help=MAPPING_FILE_HELP),
-    batch_size: int = typer.Option(5000, "--batch-size", min=1, help=BATCH_HELP),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help=BATCH_HELP),
     quarantine_dir: Path | None = typer.Option(None, "--quarantine-dir", help=QUARANTINE_HELP),
     timezone: str = typer.Option("UTC", "--timezone", help=TZ_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -141,7 +164,7 @@ def feedback(
     path: Path = typer.Argument(..., help=FILE_HELP),
     map_flags: list[str] = typer.Option([], "--map", help=MAP_HELP),
     mapping_file: Path | None = typer.Option(None, "--mapping", help=MAPPING_FILE_HELP),
-    batch_size: int = typer.Option(5000, "--batch-size", min=1, help=BATCH_HELP),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help=BATCH_HELP),
     quarantine_dir: Path | None = typer.Option(None, "--quarantine-dir", help=QUARANTINE_HELP),
     timezone: str = typer.Option("UTC", "--timezone", help=TZ_HELP),
     channel: str = typer.Option(

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
-import math
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from manyi.analytics.metrics.breakdown import summarise
 from manyi.analytics.metrics.csi import satisfaction_index, spec_from_mapping
 from manyi.analytics.metrics.drivers import KeyDriverAnalysis
+from manyi.analytics.metrics.trend import trend as file_trend
 from manyi.analytics.metrics.validation import check_weights
+from manyi.cli.context import open_database
+from manyi.errors import ManyiError
+from manyi.satisfaction import service as satisfaction
+from manyi.satisfaction.frames import RatingFilter
+from manyi.satisfaction.shapes import json_safe, summary_payload
 
 app = typer.Typer(
     help="Satisfaction metrics: NPS, CSAT, CES, drivers, gaps, index / 满意度指标",
@@ -28,6 +35,15 @@ COLUMN_HELP = "Column holding the answers / 评分所在列"
 BY_HELP = "Break down by this column / 按此列分组"
 WEIGHT_HELP = "Survey weight column / 权重列"
 JSON_HELP = "Print one JSON object / 输出 JSON"
+DB_HELP = "Read the answers from the database instead of a file / 从数据库读取评分"
+DB_BY_HELP = (
+    "Break down by these attributes (comma-separated: region, channel, touchpoint, store, "
+    "city, gender, age_band, income_band, category, sentiment, aspect, segment:KIND, ...) / 分组属性"
+)
+SINCE_HELP = "Only answers received on or after this day, YYYY-MM-DD / 起始日期"
+UNTIL_HELP = "Only answers received on or before this day, YYYY-MM-DD / 截止日期"
+CHANNEL_HELP = "Only answers from this channel (survey, review, ...) / 仅此渠道"
+PERIOD_HELP = "day, week, month or quarter / 统计周期"
 
 
 def _fail(message: str) -> NoReturn:
@@ -99,22 +115,9 @@ def read_table(path: Path) -> pd.DataFrame:
     _fail(f"{path.name}: unsupported file type {suffix!r}; use .csv, .xlsx or .jsonl")
 
 
-def _json_safe(value: Any) -> Any:
-    """Make numpy scalars and NaN JSON-friendly."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def _emit_json(payload: dict[str, Any]) -> None:
     """Print one JSON object on stdout."""
-    typer.echo(json.dumps(_json_safe(payload), ensure_ascii=False))
+    typer.echo(json.dumps(json_safe(payload), ensure_ascii=False))
 
 
 def _score_command(
@@ -150,34 +153,11 @@ def _score_command(
         )
     except ValueError as exc:
         _fail(str(exc))
-    overall, groups = summary.overall, summary.groups
-    overall_dict = overall.to_dict()
-    flat = {
-        **{k: overall_dict[k] for k in ("n", "score", "se", "ci_low", "ci_high")},
-        **overall_dict["counts"],
-        "n_missing": overall.n_missing,
-        "n_effective": overall.n_effective,
-        "confidence": confidence,
-        **overall_dict["extra"],
-        "warning": overall.warning,
-    }
-    group_rows = []
-    if by is not None:
-        for row in groups.to_dict("records"):
-            group_rows.append(
-                {
-                    "key": str(row[by]),
-                    "n": int(row["n"]),
-                    "score": row["score"],
-                    "ci_low": row["ci_low"],
-                    "ci_high": row["ci_high"],
-                    "small_sample": bool(row["small_sample"]),
-                }
-            )
+    payload = summary_payload(metric, summary, [by] if by else [], confidence=confidence)
     if as_json:
-        _emit_json({"metric": metric, "column": column, "overall": flat, "groups": group_rows})
+        _emit_json({"metric": metric, "column": column, **payload})
         return
-    _print_table(metric, flat, group_rows, by)
+    _print_table(metric, payload["overall"], payload["groups"], by)
 
 
 def _fmt(value: Any) -> str:
@@ -201,7 +181,7 @@ def _print_table(
     )
     for row in groups:
         table.add_row(
-            row["key"],
+            escape(row["key"]),
             str(row["n"]) + (" *" if row["small_sample"] else ""),
             _fmt(row["score"]),
             _fmt(row["ci_low"]),
@@ -215,44 +195,411 @@ def _print_table(
         console.print("* small sample, read with care / 样本量过小，仅供参考")
 
 
+def _parse_day(value: str | None, option: str) -> date | None:
+    """Parse a YYYY-MM-DD option strictly, or exit 2 naming it."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value[:40]!r}: not a date YYYY-MM-DD")
+
+
+def _filters(since: str | None, until: str | None, channel: str | None) -> RatingFilter:
+    """The database filters from the options (bad values exit 2)."""
+    try:
+        return RatingFilter(
+            since=_parse_day(since, "--since"), until=_parse_day(until, "--until"), channel=channel
+        )
+    except ManyiError as exc:
+        _fail(exc.message)
+
+
+def _db_call(action: Any, **kwargs: Any) -> dict[str, Any]:
+    """Run one satisfaction service call in a read-only session; ManyiError exits 2."""
+    db = open_database()
+    try:
+        with db.sessions() as session:
+            return action(session=session, **kwargs)
+    except ManyiError as exc:
+        _fail(exc.message)
+    finally:
+        db.engine.dispose()
+
+
+def _print_periods(periods: dict[str, Any]) -> None:
+    """One line: this period against the previous one, with the p-value."""
+    comparison = periods.get("comparison")
+    console = Console(soft_wrap=True)
+    if not comparison:
+        console.print(f"{periods.get('warning') or 'no comparison'}", markup=False)
+        return
+    console.print(
+        f"{periods['a']['label']} vs {periods['b']['label']}: "
+        f"{_fmt(comparison['score_a'])} (n={comparison['n_a']}) vs "
+        f"{_fmt(comparison['score_b'])} (n={comparison['n_b']}), "
+        f"difference {_fmt(comparison['difference'])} "
+        f"[{_fmt(comparison['ci_low'])}, {_fmt(comparison['ci_high'])}], "
+        f"p = {comparison['p_value']:.3g} ({comparison['test']})",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _db_score_command(
+    metric: str,
+    by: str | None,
+    since: str | None,
+    until: str | None,
+    channel: str | None,
+    period: str | None,
+    as_json: bool,
+    min_n: int,
+) -> None:
+    """nps/csat/ces over the database: overall, breakdown, optional this-vs-last period."""
+    filters = _filters(since, until, channel)
+    payload = _db_call(satisfaction.summary, metric=metric, by=by, filters=filters, min_n=min_n)
+    if period is not None:
+        payload["periods"] = _db_call(
+            satisfaction.compare_periods,
+            metric=metric,
+            period=period,
+            as_of=filters.until,
+            channel=channel,
+            min_n=min_n,
+        )
+    if as_json:
+        _emit_json(payload)
+        return
+    _print_table(metric, payload["overall"], payload["groups"], ", ".join(payload["by"]) or None)
+    overall = payload["overall"]
+    if overall["n_invalid"] or overall["n_unkeyed"]:
+        Console().print(
+            f"left out: {overall['n_invalid']} off-scale answers; "
+            f"{overall['n_unkeyed']} answers without a {', '.join(payload['by'])} value",
+            markup=False,
+        )
+    if period is not None:
+        _print_periods(payload["periods"])
+
+
+def _dispatch(
+    metric: str,
+    file: Path | None,
+    column: str | None,
+    db: bool,
+    **options: Any,
+) -> None:
+    """File mode (FILE --column) or database mode (--db); exactly one of them."""
+    if db:
+        if file is not None or column is not None or options.get("weight"):
+            _fail("--db reads the database: give no FILE, --column or --weight with it")
+        _db_score_command(
+            metric,
+            options["by"],
+            options["since"],
+            options["until"],
+            options["channel"],
+            options["period"],
+            options["as_json"],
+            options["min_n"],
+        )
+        return
+    if file is None or column is None:
+        _fail(
+            "give a FILE and --column, or --db to read the database / 请指定文件和列，或使用 --db"
+        )
+    for name in ("since", "until", "channel", "period"):
+        if options.get(name) is not None:
+            _fail(f"--{name} works with --db only; filter the file before scoring it")
+    _score_command(
+        metric,
+        file,
+        column,
+        options["by"],
+        options["weight"],
+        options["as_json"],
+        scale=options.get("scale", 5),
+        min_n=options["min_n"],
+    )
+
+
+FileArg = typer.Argument(None, help=FILE_HELP + " (omit with --db)")
+ColumnOpt = typer.Option(None, "--column", help=COLUMN_HELP)
+ByOpt = typer.Option(None, "--by", help=BY_HELP + "; with --db: " + DB_BY_HELP)
+WeightOpt = typer.Option(None, "--weight", help=WEIGHT_HELP)
+JsonOpt = typer.Option(False, "--json", help=JSON_HELP)
+MinNOpt = typer.Option(30, "--min-n", help="Warn below this n / 低于此样本量时警告")
+DbOpt = typer.Option(False, "--db", help=DB_HELP)
+SinceOpt = typer.Option(None, "--since", help=SINCE_HELP)
+UntilOpt = typer.Option(None, "--until", help=UNTIL_HELP)
+ChannelOpt = typer.Option(None, "--channel", help=CHANNEL_HELP)
+PeriodOpt = typer.Option(
+    None, "--period", help="With --db: also compare this period with the last / " + PERIOD_HELP
+)
+
+
 @app.command("nps")
 def nps_command(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    column: str = typer.Option(..., "--column", help=COLUMN_HELP),
-    by: str | None = typer.Option(None, "--by", help=BY_HELP),
-    weight: str | None = typer.Option(None, "--weight", help=WEIGHT_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    min_n: int = typer.Option(30, "--min-n", help="Warn below this n / 低于此样本量时警告"),
+    file: Path | None = FileArg,
+    column: str | None = ColumnOpt,
+    by: str | None = ByOpt,
+    weight: str | None = WeightOpt,
+    as_json: bool = JsonOpt,
+    min_n: int = MinNOpt,
+    db: bool = DbOpt,
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
+    channel: str | None = ChannelOpt,
+    period: str | None = PeriodOpt,
 ) -> None:
     """Net Promoter Score (0-10 answers, -100..100) / 净推荐值."""
-    _score_command("nps", file, column, by, weight, as_json, min_n=min_n)
+    _dispatch(
+        "nps",
+        file,
+        column,
+        db,
+        by=by,
+        weight=weight,
+        as_json=as_json,
+        min_n=min_n,
+        since=since,
+        until=until,
+        channel=channel,
+        period=period,
+    )
 
 
 @app.command("csat")
 def csat_command(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    column: str = typer.Option(..., "--column", help=COLUMN_HELP),
-    by: str | None = typer.Option(None, "--by", help=BY_HELP),
-    weight: str | None = typer.Option(None, "--weight", help=WEIGHT_HELP),
+    file: Path | None = FileArg,
+    column: str | None = ColumnOpt,
+    by: str | None = ByOpt,
+    weight: str | None = WeightOpt,
     scale: int = typer.Option(5, "--scale", help="Answer scale 5, 7 or 10 / 量表（5、7 或 10）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    min_n: int = typer.Option(30, "--min-n", help="Warn below this n / 低于此样本量时警告"),
+    as_json: bool = JsonOpt,
+    min_n: int = MinNOpt,
+    db: bool = DbOpt,
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
+    channel: str | None = ChannelOpt,
+    period: str | None = PeriodOpt,
 ) -> None:
-    """CSAT: top-2-box percent and mean / 顾客满意度（前两格占比）."""
-    _score_command("csat", file, column, by, weight, as_json, scale=scale, min_n=min_n)
+    """CSAT: top-2-box percent and mean (database: 1-5 stars) / 顾客满意度（前两格占比）."""
+    if db and scale != 5:
+        _fail("--scale: stored CSAT answers are 1-5 stars; --scale applies to files only")
+    _dispatch(
+        "csat",
+        file,
+        column,
+        db,
+        by=by,
+        weight=weight,
+        scale=scale,
+        as_json=as_json,
+        min_n=min_n,
+        since=since,
+        until=until,
+        channel=channel,
+        period=period,
+    )
 
 
 @app.command("ces")
 def ces_command(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    column: str = typer.Option(..., "--column", help=COLUMN_HELP),
-    by: str | None = typer.Option(None, "--by", help=BY_HELP),
-    weight: str | None = typer.Option(None, "--weight", help=WEIGHT_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    min_n: int = typer.Option(30, "--min-n", help="Warn below this n / 低于此样本量时警告"),
+    file: Path | None = FileArg,
+    column: str | None = ColumnOpt,
+    by: str | None = ByOpt,
+    weight: str | None = WeightOpt,
+    as_json: bool = JsonOpt,
+    min_n: int = MinNOpt,
+    db: bool = DbOpt,
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
+    channel: str | None = ChannelOpt,
+    period: str | None = PeriodOpt,
 ) -> None:
     """Customer Effort Score (1-7 mean, share easy) / 顾客费力度."""
-    _score_command("ces", file, column, by, weight, as_json, min_n=min_n)
+    _dispatch(
+        "ces",
+        file,
+        column,
+        db,
+        by=by,
+        weight=weight,
+        as_json=as_json,
+        min_n=min_n,
+        since=since,
+        until=until,
+        channel=channel,
+        period=period,
+    )
+
+
+METRIC_HELP = "nps, csat or ces / 指标"
+
+
+def _check_metric(metric: str) -> None:
+    """Exit 2 unless the metric is one of nps, csat, ces."""
+    if metric not in satisfaction.METRICS:
+        _fail(f"--metric {metric[:20]!r}: use one of {', '.join(satisfaction.METRICS)}")
+
+
+def _print_trend(payload: dict[str, Any]) -> None:
+    """The trend as a table, out-of-control periods marked."""
+    table = Table(
+        title=f"{payload['metric'].upper()} by {payload['period']} / 趋势 "
+        f"(centre {_fmt(payload['centre'])}, ±{payload['sigma']:g}σ limits / 控制限)"
+    )
+    for header in ("period / 周期", "n", "score / 得分", "LCL", "UCL", "flag / 标记"):
+        table.add_column(header)
+    for p in payload["points"]:
+        flag = "OUT / 失控" if p["out_of_control"] and p["n"] else ""
+        flag += " *" if p["small_sample"] else ""
+        table.add_row(
+            p["period"], str(p["n"]), _fmt(p["score"]), _fmt(p["lcl"]), _fmt(p["ucl"]), flag
+        )
+    console = Console()
+    console.print(table)
+    console.print("* small sample, read with care / 样本量过小，仅供参考")
+
+
+@app.command("trend")
+def trend_command(
+    file: Path | None = FileArg,
+    column: str | None = ColumnOpt,
+    date_column: str | None = typer.Option(None, "--date", help="Date column of the file / 日期列"),
+    metric: str = typer.Option("nps", "--metric", help=METRIC_HELP),
+    period: str = typer.Option("month", "--period", help=PERIOD_HELP),
+    window: int = typer.Option(1, "--window", help="Rolling window in periods / 滚动窗口"),
+    db: bool = DbOpt,
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
+    channel: str | None = ChannelOpt,
+    as_json: bool = JsonOpt,
+    min_n: int = MinNOpt,
+) -> None:
+    """A metric per period with control limits; flags periods out of control / 趋势与控制限."""
+    _check_metric(metric)
+    if db:
+        if file is not None or column is not None or date_column is not None:
+            _fail("--db reads the database: give no FILE, --column or --date with it")
+        payload = _db_call(
+            satisfaction.trend,
+            metric=metric,
+            period=period,
+            window=window,
+            filters=_filters(since, until, channel),
+            min_n=min_n,
+        )
+    else:
+        if file is None or column is None or date_column is None:
+            _fail(
+                "give a FILE with --column and --date, or --db / 请指定文件、评分列和日期列，或使用 --db"
+            )
+        if since or until or channel:
+            _fail("--since, --until and --channel work with --db only")
+        payload = _file_trend(file, column, date_column, metric, period, window, min_n)
+    if as_json:
+        _emit_json(payload)
+        return
+    _print_trend(payload)
+
+
+def _file_trend(
+    file: Path, column: str, date_column: str, metric: str, period: str, window: int, min_n: int
+) -> dict[str, Any]:
+    """The trend of a file's column (same shape as the database trend)."""
+    frame = read_table(file)
+    try:
+        table = file_trend(
+            frame, column, date_column, metric=metric, freq=period, window=window, min_n=min_n
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    points = json_safe(table.to_dict("records"))
+    return {
+        "metric": metric,
+        "period": period,
+        "window": window,
+        "sigma": 3.0,
+        "centre": points[0]["centre"] if points else None,
+        "n": int(table["n"].sum()),
+        "points": points,
+        "flagged": [p["period"] for p in points if p["out_of_control"] and p["n"] > 0],
+    }
+
+
+@app.command("compare")
+def compare_command(
+    db: bool = DbOpt,
+    metric: str = typer.Option("nps", "--metric", help=METRIC_HELP),
+    by: str | None = typer.Option(
+        None, "--by", help="Compare groups of this attribute / 按此属性比较"
+    ),
+    a: str | None = typer.Option(None, "--a", help="First group (with --by) / 第一组"),
+    b: str | None = typer.Option(None, "--b", help="Second group (with --by) / 第二组"),
+    period: str = typer.Option(
+        "month", "--period", help="Without --by: this period vs the last / " + PERIOD_HELP
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Day inside 'this' period (default: latest answer) / 基准日期"
+    ),
+    since: str | None = SinceOpt,
+    until: str | None = UntilOpt,
+    channel: str | None = ChannelOpt,
+    as_json: bool = JsonOpt,
+    min_n: int = MinNOpt,
+) -> None:
+    """Is the difference real? Periods or groups, with the test and p-value / 差异检验."""
+    _check_metric(metric)
+    if not db:
+        _fail("compare reads the database: add --db (for files use the library's compare_two)")
+    if by is None:
+        payload = _db_call(
+            satisfaction.compare_periods,
+            metric=metric,
+            period=period,
+            as_of=_parse_day(as_of, "--as-of"),
+            channel=channel,
+            min_n=min_n,
+        )
+    else:
+        payload = _db_call(
+            satisfaction.compare,
+            metric=metric,
+            by=by,
+            a=a,
+            b=b,
+            filters=_filters(since, until, channel),
+            min_n=min_n,
+        )
+    if as_json:
+        _emit_json(payload)
+        return
+    _print_comparison(payload)
+
+
+def _print_comparison(payload: dict[str, Any]) -> None:
+    """A pair as one line, or all pairs as a table with adjusted p-values."""
+    if "pairs" not in payload:
+        _print_periods(payload)
+        return
+    table = Table(
+        title=f"{payload['metric'].upper()} by {payload['by']}: all pairs ({payload['adjust']})"
+    )
+    for header in ("A", "B", "A − B", "p", "p adj.", "sig."):
+        table.add_column(header)
+    for row in payload["pairs"]:
+        table.add_row(
+            escape(str(row["group_a"])),
+            escape(str(row["group_b"])),
+            _fmt(row["difference"]),
+            f"{row['p_value']:.3g}",
+            f"{row['p_adjusted']:.3g}",
+            "*" if row["significant"] else "",
+        )
+    Console().print(table)
 
 
 @app.command("drivers")

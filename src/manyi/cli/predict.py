@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from manyi.analytics.predict.bgnbd import BetaGeoModel
@@ -28,6 +30,10 @@ from manyi.analytics.predict.inputs import detect_log_columns, summary_columns
 from manyi.analytics.predict.mbgnbd import ModifiedBetaGeoModel
 from manyi.analytics.predict.retention import DEFAULT_RULES, recommend_actions, validate_rules
 from manyi.analytics.predict.rfm_summary import calibration_and_holdout, summary_from_transactions
+from manyi.cli.context import open_database
+from manyi.errors import ManyiError
+from manyi.scoring import service as scoring_service
+from manyi.store.engine import unit_of_work
 
 app = typer.Typer(
     help="Predictive models: CLV, purchase counts, churn / 预测模型", no_args_is_help=True
@@ -442,4 +448,168 @@ def rules_command(
         table.add_column(str(column))
     for row in DEFAULT_RULES.itertuples(index=False):
         table.add_row(*(escape(str(v)) for v in row))
+    _console.print(table)
+
+
+# --- database-backed scoring ------------------------------------------------------------------
+
+_STEP_LABELS = {
+    "read": "reading orders / 读取订单",
+    "fit": "fitting BG/NBD + Gamma-Gamma / 拟合模型",
+    "score": "scoring customers / 计算评分",
+    "reasons": "feedback, consent and reasons / 反馈、同意与原因",
+    "store": "storing scores / 保存评分",
+    "actions": "retention actions / 挽留行动",
+    "done": "done / 完成",
+}
+
+
+def _parse_day(value: str | None, option: str) -> dt.date | None:
+    """Parse a YYYY-MM-DD option strictly (None stays None)."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"{option} {value!r} is not a date YYYY-MM-DD") from exc
+
+
+def _run_scoring(
+    as_of: dt.date | None, horizon_weeks: int, margin: float, rules: pd.DataFrame | None,
+    quiet: bool,
+) -> scoring_service.ScoringResult:  # fmt: skip
+    """Open the database and score in one transaction, with a progress bar unless quiet."""
+    database = open_database()
+    try:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), disable=quiet, transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task(_STEP_LABELS["read"], total=len(scoring_service.STEPS))
+
+            def report(step: str, done: int, total: int) -> None:
+                """Move the bar to the step being worked on."""
+                bar.update(task, completed=done, total=total, description=_STEP_LABELS[step])
+
+            with unit_of_work(database.sessions) as session:
+                return scoring_service.score_customers(
+                    session=session, as_of=as_of, horizon_weeks=horizon_weeks, margin=margin,
+                    rules=rules, progress=report,
+                )  # fmt: skip
+    except ManyiError as exc:
+        raise _fail(exc.message) from exc
+    finally:
+        database.engine.dispose()
+
+
+def _print_scoring(result: scoring_service.ScoringResult) -> None:
+    """Rich summary: counts, model parameters, tiers, actions and the top 10 by value at risk."""
+    _console.print(
+        f"[bold]{result.customers_scored:,}[/bold] customers scored as of {result.as_of} "
+        f"(horizon {result.horizon_weeks} weeks) in {result.seconds:.2f} s / 已评分客户; "
+        f"{result.rows_written:,} score rows; model {escape(result.model_version)}"
+    )
+    _print_params("BG/NBD purchase model / 购买次数模型", result.purchase_model)
+    _print_params("Gamma-Gamma spend model / 消费金额模型", result.spend_model)
+    totals = Table(title="Tiers and actions / 价值分层与挽留行动")
+    totals.add_column("item / 项目")
+    totals.add_column("count / 数量", justify="right")
+    for tier, n in result.tiers.items():
+        totals.add_row(f"tier {tier}", f"{n:,}")
+    for action, n in result.recommended.items():
+        totals.add_row(f"action {escape(action)}", f"{n:,}")
+    totals.add_row("actions created / 新建", f"{result.actions_created:,}")
+    totals.add_row("actions refreshed / 更新", f"{result.actions_refreshed:,}")
+    totals.add_row(
+        "marketing actions withdrawn (no consent) / 撤回", f"{result.actions_withdrawn:,}"
+    )
+    _console.print(totals)
+    top = Table(title="Top 10 by value at risk / 风险价值前 10")
+    for column in (
+        "customer / 客户",
+        "tier / 层级",
+        "churn / 流失概率",
+        "CLV",
+        "at risk / 风险价值",
+    ):
+        top.add_column(column, justify="left" if "/" in column[:9] else "right")
+    for row in result.top:
+        top.add_row(escape(row["customer_code"]), row["tier"], f"{row['churn_risk']:.1%}",
+                    f"{row['clv']:,.2f}", f"{row['value_at_risk']:,.2f}")  # fmt: skip
+    _console.print(top)
+    total = f"total CLV {result.total_clv:,.2f}, value at risk {result.total_value_at_risk:,.2f}"
+    _console.print(total + " / 总客户价值与风险价值")
+    for note in result.warnings:
+        _console.print(f"[yellow]warning:[/yellow] {escape(note)}")
+
+
+@app.command("score")
+def score_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Score as of this day, YYYY-MM-DD (default today)")
+    ] = None,
+    horizon_weeks: Annotated[
+        int, typer.Option("--horizon-weeks", help="Weeks ahead for CLV and churn / 预测周数")
+    ] = 52,
+    margin: Annotated[float, typer.Option("--margin", help="Profit margin 0..1 / 利润率")] = 1.0,
+    rules_file: RulesFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Score every customer in the database and store scores and actions / 为数据库中的客户评分."""
+    rules = _load_rules(rules_file)
+    result = _run_scoring(_parse_day(as_of, "--as-of"), horizon_weeks, margin, rules, as_json)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    _print_scoring(result)
+
+
+@app.command("risks")
+def risks_command(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many customers / 人数")] = 20,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="Only this tier: vip, high, medium, low / 层级")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Scores of this day (default the latest)")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """The risk list from the database, by value at risk / 按风险价值排序的流失风险名单."""
+    database = open_database()
+    try:
+        with unit_of_work(database.sessions) as session:
+            page = scoring_service.risk_list(
+                session=session, limit=limit, tier=tier,
+                as_of=_parse_day(as_of, "--as-of"), lang="en",
+            )  # fmt: skip
+    except ManyiError as exc:
+        raise _fail(exc.message) from exc
+    finally:
+        database.engine.dispose()
+    items: list[dict[str, Any]] = [
+        {"customer_code": r.customer_code, "tier": r.tier, "churn_risk": r.churn_risk,
+         "clv": r.clv, "value_at_risk": r.value_at_risk, "p_alive": r.p_alive,
+         "reasons": [x["text"] for x in r.reasons], "action": r.action,
+         "action_status": r.action_status}
+        for r in page.rows
+    ]  # fmt: skip
+    if as_json:
+        as_of_text = page.as_of.isoformat() if page.as_of else None
+        _print_json({"as_of": as_of_text, "total": page.total, "items": items})
+        return
+    if page.as_of is None:
+        _console.print("No scores yet: run `manyi predict score` first / 还没有评分")
+        return
+    table = Table(title=f"Risk list as of {page.as_of} ({page.total:,} customers) / 流失风险名单")
+    for column in ("customer / 客户", "tier / 层级", "churn / 流失", "CLV", "at risk / 风险价值",
+                   "reasons / 原因", "action / 行动"):  # fmt: skip
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            escape(str(item["customer_code"])), str(item["tier"]), f"{item['churn_risk']:.1%}",
+            f"{item['clv']:,.2f}", f"{item['value_at_risk']:,.2f}",
+            escape("; ".join(item["reasons"])),
+            escape(f"{item['action']} ({item['action_status'] or '-'})"),
+        )  # fmt: skip
     _console.print(table)

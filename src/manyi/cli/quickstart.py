@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -25,7 +25,11 @@ from manyi.customer.models import Customer
 from manyi.demo.load import build_demo
 from manyi.errors import ManyiError
 from manyi.feedback import service as feedback_service
+from manyi.order.models import Order
+from manyi.scoring import service as scoring_service
+from manyi.segment import service as segment_service
 from manyi.staff import service as staff_service
+from manyi.store.engine import unit_of_work
 
 ADMIN_USER = "admin"
 
@@ -74,6 +78,50 @@ def _analyse_feedback(database: Database, progress: Progress) -> int:
     return result.analyzed
 
 
+def _latest_order_day(database: Database) -> date | None:
+    """The day of the newest order: the demo data ends before today, so analyses use its end."""
+    with database.sessions() as session:
+        latest = session.scalar(select(func.max(Order.ordered_at)))
+    return latest.date() if latest else None
+
+
+def _segment(database: Database, as_of: date, progress: Progress) -> None:
+    """Store segment snapshots a quarter apart, so the segments page can show migration."""
+    days = (as_of - timedelta(days=92), as_of)
+    task = progress.add_task("Segments / 客户分群", total=len(days))
+    for day in days:
+        with unit_of_work(database.sessions) as session:
+            stored = {s.as_of for s in segment_service.list_snapshots(session=session, kind="rfm")}
+            if day not in stored:
+                segment_service.compute_snapshots(session=session, as_of=day)
+        progress.advance(task)
+
+
+def _score(database: Database, as_of: date, progress: Progress) -> None:
+    """Score churn risk and lifetime value and recommend retention actions."""
+    task = progress.add_task("Churn and CLV scores / 流失与价值评分", total=None)
+
+    def report(step: str, done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    with unit_of_work(database.sessions) as session:
+        if scoring_service.latest_as_of(session=session) != as_of:
+            scoring_service.score_customers(session=session, as_of=as_of, progress=report)
+    progress.update(task, total=1, completed=1)
+
+
+def _customer_analyses(database: Database, progress: Progress, console: Console) -> None:
+    """Segments and scores as of the newest order; one that cannot run is reported, not fatal."""
+    as_of = _latest_order_day(database)
+    if as_of is None:
+        return
+    for step in (_segment, _score):
+        try:
+            step(database, as_of, progress)
+        except ManyiError as exc:
+            console.print(f"[yellow]{escape(exc.message)}[/yellow]")
+
+
 def _reset_admin(database: Database) -> str:
     """Give the quickstart admin a new random password (printed once, stored only as a hash)."""
     password = secrets.token_urlsafe(12)
@@ -102,7 +150,6 @@ def prepare(
     *,
     customers: int,
     console: Console,
-    extra_steps: tuple[Callable[[Database, Progress], None], ...] = (),
 ) -> str:
     """Migrate, load demo data, run the analyses and reset the admin; returns the password."""
     database = open_database(settings)
@@ -110,8 +157,7 @@ def prepare(
         with _progress(console) as progress:
             _load_demo(database, settings, customers, progress)
             _analyse_feedback(database, progress)
-            for step in extra_steps:
-                step(database, progress)
+            _customer_analyses(database, progress, console)
         return _reset_admin(database)
     finally:
         database.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,14 +18,20 @@ from manyi.analytics.segments.clusters import BehaviourClusters, behaviour_featu
 from manyi.analytics.segments.definition import evaluate_definition
 from manyi.analytics.segments.orders import (
     CleanedOrders,
+    canonicalise_order_lines,
     clean_orders,
-    read_order_lines,
+    map_order_headers,
     read_table,
 )
 from manyi.analytics.segments.personas import build_personas
 from manyi.analytics.segments.pipeline import SegmentationResult, segment_customers
 from manyi.analytics.segments.rfm import RFMRules, compute_rfm, default_rules_table, load_rules
 from manyi.analytics.segments.tiers import TIER_NAMES, value_tiers
+from manyi.cli.context import open_database
+from manyi.errors import ManyiError
+from manyi.segment import service as segment_service
+from manyi.segment.personas import segment_personas
+from manyi.store.engine import unit_of_work
 
 app = typer.Typer(
     help="Customer segmentation: RFM, clusters, tiers, lifecycle, personas / 客户分群",
@@ -45,6 +51,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tabl
 
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PHONE_OR_NUMBER = re.compile(r"^[+-]?\d[\d\s().-]*$")
+_UTC_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def _safe_cell(value: object) -> object:
@@ -62,10 +69,42 @@ def _parse_as_of(as_of: str) -> date:
         raise typer.BadParameter(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from exc
 
 
+def _utc_naive(values: pd.Series) -> pd.Series:
+    """Order times with a UTC offset (``2026-03-05 14:23:00+08:00``) as naive UTC, like the database.
+
+    Offsets may differ between rows; times without an offset are taken as already UTC. Columns
+    without any offset are returned unchanged (the order reader parses them).
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values
+    text = values.astype("string").str.strip()
+    if not text.str.contains(_UTC_OFFSET, regex=True, na=False).any():
+        return values
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
+    if parsed.isna().sum() > text.isna().sum():
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+    return parsed.dt.tz_localize(None)
+
+
+def read_orders_file(path: Path) -> pd.DataFrame:
+    """Read an order file into canonical lines, with offset-carrying times turned into UTC."""
+    if not path.is_file():
+        raise ValueError(f"order file {path} does not exist")
+    frame = read_table(path, id_columns=())
+    if frame.empty and len(frame.columns) == 0:
+        raise ValueError(f"order file {path} is empty")
+    for column, target in map_order_headers([str(c) for c in frame.columns]).items():
+        if target == "ordered_at":
+            frame[column] = _utc_naive(frame[column])
+    return canonicalise_order_lines(frame)
+
+
 def _load_cleaned(path: Path, as_of: date) -> CleanedOrders:
     """Read and clean an order file, turning bad input into a clear CLI error."""
     try:
-        cleaned = clean_orders(read_order_lines(path), as_of)
+        cleaned = clean_orders(read_orders_file(path), as_of)
     except (ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc), param_hint="ORDERS_FILE") from exc
     if cleaned.lines.empty:
@@ -312,9 +351,20 @@ def _read(path: Path, hint: str) -> pd.DataFrame:
 @app.command("personas")
 def personas_command(
     customers_file: Annotated[
-        Path, typer.Argument(help="Customers with demographics (.csv/.xlsx/.jsonl) / 客户资料")
-    ],
-    as_of: AsOf,
+        Path | None,
+        typer.Argument(
+            help="Customers with demographics (.csv/.xlsx/.jsonl); omit to use the database "
+            "/ 客户资料（省略则使用数据库）"
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Day, YYYY-MM-DD (files: required; database: snapshot day, default latest) "
+            "/ 截止日期",
+        ),
+    ] = None,
     segments_file: Annotated[
         Path | None,
         typer.Option("--segments", help="customer_id + segment, e.g. `rfm --output` / 分群结果"),
@@ -329,9 +379,22 @@ def personas_command(
         Path | None,
         typer.Option("--feedback", help="customer_id, aspect, sentiment per item / 反馈"),
     ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="Database: rfm, tier, lifecycle or cluster / 分群类型")
+    ] = "rfm",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh or en (default: both) / 语言（默认中英文）")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Persona card and narrative per segment, English and Chinese / 分群画像（中英文）."""
+    if lang not in (None, "zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en", param_hint="--lang")
+    if customers_file is None:
+        _db_personas(as_of, kind, lang, as_json)
+        return
+    if as_of is None:
+        raise typer.BadParameter("--as-of is required with a customers file", param_hint="--as-of")
     day = _parse_as_of(as_of)
     customers = _read(customers_file, "CUSTOMERS_FILE")
     segments: pd.Series | str = segment_column
@@ -359,8 +422,10 @@ def personas_command(
     console = Console()
     for card in cards:
         console.rule(escape(f"{card.segment}  ({card.customers:,}, {card.share:.1%})"))
-        console.print(card.narrative_en, markup=False)
-        console.print(card.narrative_zh, markup=False)
+        if lang != "zh":
+            console.print(card.narrative_en, markup=False)
+        if lang != "en":
+            console.print(card.narrative_zh, markup=False)
 
 
 @app.command("select")
@@ -392,3 +457,137 @@ def select_command(
         f"Matched / 匹配: {int(mask.sum()):,} of / 共 {len(table):,} "
         f"({mask.mean():.1%})" + (f"; wrote / 已写入 {output}" if output else "")
     )
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print a user error to stderr and give exit code 2."""
+    typer.echo(f"error / 错误: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _kinds(value: str) -> tuple[str, ...]:
+    """Parse --kinds (comma-separated, allow-listed)."""
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in segment_service.KINDS]
+    if not kinds or unknown:
+        raise typer.BadParameter(
+            f"use some of {', '.join(segment_service.KINDS)}", param_hint="--kinds"
+        )
+    return kinds
+
+
+@app.command("snapshot")
+def snapshot_command(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Segment as of this day, YYYY-MM-DD (default today, UTC) / 截止日期"
+        ),
+    ] = None,
+    kinds: Annotated[
+        str, typer.Option("--kinds", help="Comma-separated: rfm,tier,lifecycle,cluster / 分群类型")
+    ] = ",".join(segment_service.KINDS),
+    seed: Annotated[int, typer.Option("--seed", help="Clustering seed / 聚类随机种子")] = 0,
+    as_json: AsJson = False,
+) -> None:
+    """Segment the customers in the database and store a snapshot per kind / 计算并保存分群快照.
+
+    A second run for the same day replaces that day's snapshots (no duplicates).
+    """
+    day = _parse_as_of(as_of) if as_of else datetime.now(UTC).date()
+    wanted = _kinds(kinds)
+    console = Console(stderr=as_json)
+    db = open_database()
+    try:
+        with (
+            console.status("Segmenting customers / 正在分群 …"),
+            unit_of_work(db.sessions) as session,
+        ):
+            infos = segment_service.compute_snapshots(
+                session=session,
+                as_of=day,
+                kinds=wanted,
+                options=segment_service.SegmentOptions(seed=seed),
+            )
+    except ManyiError as exc:
+        raise _fail(exc.message) from exc
+    finally:
+        db.engine.dispose()
+    if as_json:
+        payload = [
+            {"id": i.id, "kind": i.kind, "as_of": i.as_of.isoformat(), **i.summary} for i in infos
+        ]
+        typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+        return
+    if not infos:
+        console.print(
+            f"No purchases up to {day.isoformat()}; nothing stored / 截至该日没有购买记录"
+        )
+        return
+    for info in infos:
+        _print_snapshot(console, info)
+
+
+def _print_snapshot(console: Console, info: segment_service.SnapshotInfo) -> None:
+    """One table per stored snapshot: segment, customers, share, revenue share."""
+    kind_en = segment_service.KIND_NAMES["en"][info.kind]
+    kind_zh = segment_service.KIND_NAMES["zh"][info.kind]
+    table = Table(
+        title=f"{kind_en} / {kind_zh} · {info.as_of.isoformat()} · "
+        f"{info.customers:,} customers / 位客户 (snapshot #{info.id})"
+    )
+    for column in ("segment", "名称", "customers 客户数", "share 占比", "revenue share 收入占比"):
+        table.add_column(column, justify="left" if column in ("segment", "名称") else "right")
+    for row in info.summary.get("segments", []):
+        key = str(row["segment"])
+        table.add_row(
+            escape(segment_service.segment_label(info, key, "en")),
+            escape(segment_service.segment_label(info, key, "zh")),
+            f"{row['customers']:,}",
+            f"{row['share']:.1%}",
+            f"{row['monetary_share']:.1%}",
+        )
+    console.print(table)
+    if info.kind == "tier" and "pareto_top20_share" in info.summary:
+        share = float(info.summary["pareto_top20_share"])
+        console.print(
+            f"Pareto: top 20% hold {share:.1%} of revenue / 前 20% 客户贡献 {share:.1%} 的收入"
+        )
+    if info.kind == "cluster" and "k" in info.summary:
+        console.print(f"k = {info.summary['k']} chosen by silhouette / 按轮廓系数选择")
+
+
+def _db_personas(as_of: str | None, kind: str, lang: str | None, as_json: bool) -> None:
+    """Persona cards of a stored snapshot (the latest, or the one of --as-of)."""
+    day = _parse_as_of(as_of) if as_of else None
+    if kind not in segment_service.KINDS:
+        raise typer.BadParameter(
+            f"use one of {', '.join(segment_service.KINDS)}", param_hint="--kind"
+        )
+    db = open_database()
+    try:
+        with db.sessions() as session:
+            report = segment_personas(session=session, kind=kind, as_of=day)
+    except ManyiError as exc:
+        raise _fail(exc.message) from exc
+    finally:
+        db.engine.dispose()
+    data = report.to_dict()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    console = Console()
+    console.print(
+        f"{segment_service.KIND_NAMES['en'][kind]} / {segment_service.KIND_NAMES['zh'][kind]} · "
+        f"{data['as_of']} · {data['feedback_aspects']:,} analysed feedback aspects / 条反馈要点",
+        markup=False,
+    )
+    for card in data["cards"]:
+        name = card["label_zh"] if lang == "zh" else card["label_en"]
+        if lang is None:
+            name = f"{card['label_en']} / {card['label_zh']}"
+        console.rule(escape(f"{name}  ({card['customers']:,}, {card['share']:.1%})"))
+        if lang != "zh":
+            console.print(card["narrative_en"], markup=False)
+        if lang != "en":
+            console.print(card["narrative_zh"], markup=False)

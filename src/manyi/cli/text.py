@@ -1,4 +1,4 @@
-"""`manyi text ...` commands: analyse a file of feedback, score one text, retrain the model."""
+"""`manyi text ...`: analyse a file, score one text, re-analyse stored feedback, retrain."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from manyi.cli.context import open_database
 from manyi.errors import InputError
 from manyi.exporting.spreadsheet import neutralise_frame
+from manyi.feedback import service as feedback_service
 from manyi.importing.reading import read_table
 
 app = typer.Typer(help="Feedback text analytics / 文本分析", no_args_is_help=True)
@@ -130,6 +132,51 @@ def sentiment_text(
     Console().print(
         f"{escape(label)}  score / 得分 {result['sentiment_score']:+.3f}  "
         f"language / 语言 {escape(str(result['language']))}"
+    )
+
+
+@app.command("reanalyze")
+def reanalyze(
+    everything: Annotated[
+        bool,
+        typer.Option("--all", help="Re-analyse every item, not only stale ones / 重新分析全部反馈"),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Items per transaction / 每批条数")
+    ] = 2000,
+    as_json: AsJson = False,
+) -> None:
+    """Analyse stored feedback whose analysis is missing or from an older model (or all).
+
+    分析数据库中尚未分析或由旧模型分析的反馈（--all：全部重新分析），显示进度条。
+    """
+    database = open_database()
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("analysing / 分析中", total=None)
+            result = feedback_service.analyze_all(
+                sessions=database.sessions,
+                batch_size=batch_size,
+                everything=everything,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        database.engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    Console().print(
+        f"analysed {result.analyzed} feedback items in {result.seconds:.1f} s "
+        f"({result.per_second:,.0f}/s, model {escape(result.model_version)}) / "
+        f"已分析 {result.analyzed} 条反馈"
     )
 
 

@@ -20,8 +20,9 @@ from manyi.customer.models import ConsentEvent, Customer, CustomerIdentity, Iden
 IN_CHUNK = 5000
 
 
-def _chunks(values: list[Any], size: int = IN_CHUNK) -> Iterable[list[Any]]:
-    """Split a list into pieces small enough for one IN list."""
+def _chunks(values: list[Any], size: int | None = None) -> Iterable[list[Any]]:
+    """Split a list into pieces small enough for one IN list (default: IN_CHUNK, read per call)."""
+    size = size or IN_CHUNK
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

@@ -5,7 +5,8 @@ the demo files also carry columns the importer does not read (``city_tier`` and 
 of customers, ``delivered_at`` of orders, ``category`` of products). They are written afterwards
 with bulk, parameterised UPDATEs keyed by the natural keys, and the touchpoint events of
 ``interactions.csv`` (which the importer does not handle) with bulk INSERTs that skip existing
-``source_ref`` values, all in one transaction.
+``source_ref`` values, all in one transaction. Last, every feedback text is analysed and the
+results stored (:func:`manyi.feedback.service.analyze_all`), as after any feedback import.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from manyi.catalog.models import Product
 from manyi.customer import service as customer_service
 from manyi.customer.models import Customer
 from manyi.demo.generator import FILES, DemoData, generate, write_csv
+from manyi.feedback import service as feedback_service
+from manyi.feedback.service import AnalysisProgress
 from manyi.importing.mapping import Kind
 from manyi.importing.service import ImportReport, import_file
 from manyi.interaction.models import Interaction
@@ -40,12 +43,14 @@ class LoadResult:
 
     reports: dict[str, ImportReport] = field(default_factory=dict)
     enriched: dict[str, int] = field(default_factory=dict)
+    analysis: AnalysisProgress | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
         return {
             "imports": {k: r.to_dict() for k, r in self.reports.items()},
             "enriched": self.enriched,
+            "analysis": self.analysis.to_dict() if self.analysis else None,
         }
 
 
@@ -54,8 +59,12 @@ def load_demo(
     sessions: sessionmaker[Session],
     folder: Path,
     on_file: Callable[[str], None] | None = None,
+    analyze: bool = True,
 ) -> LoadResult:
-    """Import customers, then orders, then feedback from `folder`, then add the extra columns."""
+    """Import customers, orders and feedback from `folder`, add the extra columns, analyse texts.
+
+    `on_file` is told each step: "customers", "orders", "feedback", then "text analysis".
+    """
     result = LoadResult()
     for kind in KINDS:
         if on_file:
@@ -70,6 +79,10 @@ def load_demo(
         result.enriched = _enrich(session, folder)
         if (folder / FILES["interactions"]).exists():
             result.enriched["interactions"] = _load_interactions(session, folder)
+    if analyze:
+        if on_file:
+            on_file("text analysis")
+        result.analysis = feedback_service.analyze_all(sessions=sessions)
     return result
 
 

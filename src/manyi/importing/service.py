@@ -2,8 +2,9 @@
 
 Stable entry point (the CLI ``manyi import`` and the web upload endpoint both call it)::
 
-    import_file(*, sessions, kind, path, mapping=None, batch_size=5000, quarantine_dir=None,
-                progress=None, source_timezone="UTC", default_channel="survey") -> ImportReport
+    import_file(*, sessions, kind, path, mapping=None, batch_size=DEFAULT_BATCH_SIZE,
+                quarantine_dir=None, progress=None, source_timezone="UTC",
+                default_channel="survey") -> ImportReport
 
 - ``sessions``: a ``sessionmaker``; the importer owns its transactions (one per batch, plus one
   each to open and close the ``ImportRun`` record), so a crash leaves only whole batches.
@@ -25,9 +26,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -61,6 +61,10 @@ CUSTOMER_ATTRS = (
     "preferred_channel", "preferred_language",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows per transaction. Large batches matter on SQLite: every commit rewrites the index pages
+#: it touched into the WAL, so 5,000-row batches write the whole Online Retail file's
+#: order_lines indexes about a hundred times over; a kill -9 still loses only whole batches.
+DEFAULT_BATCH_SIZE = 50_000
 
 
 @dataclass
@@ -134,7 +138,7 @@ def import_file(
     kind: Literal["customers", "orders", "feedback"],
     path: Path,
     mapping: dict[str, str] | None = None,
-    batch_size: int = 5000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     quarantine_dir: Path | None = None,
     progress: ProgressCallback | None = None,
     source_timezone: str = "UTC",
@@ -219,21 +223,19 @@ def _mark_failed(sessions: sessionmaker[Session], run_id: int, report: ImportRep
 
 def _mark_exact_duplicates(frame: pd.DataFrame, findings: v.Findings) -> None:
     """Set aside rows identical to an earlier row, naming that row."""
-    hashes = pd.util.hash_pandas_object(frame, index=False)
-    dup = hashes.duplicated(keep="first")
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    dup = pd.Series(hashes).duplicated(keep="first").to_numpy()
     if not dup.any():
         return
-    first_pos = (
-        pd.Series(np.arange(len(frame)), index=frame.index)
-        .groupby(hashes.to_numpy())
-        .transform("first")
-    )
-    rows = first_pos[dup] + 2
+    uniques, first_pos = np.unique(hashes, return_index=True)
+    rows = first_pos[np.searchsorted(uniques, hashes[dup])] + 2
+    names = np.full(len(frame), "", dtype=object)
+    names[dup] = ["duplicate of row " + str(r) for r in rows.tolist()]
     findings.problem(
-        dup,
+        pd.Series(dup, index=frame.index),
         "*",
         "duplicate of an earlier row",
-        "duplicate of row " + rows.astype(str).reindex(frame.index).fillna(""),
+        pd.Series(names, index=frame.index),
     )
 
 
@@ -290,7 +292,7 @@ def _write_quarantine(
     original = frame.iloc[problems["row"].to_numpy()]
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "field", "reason", "value", *columns])
+        writer.writerow(["row", "field", "reason", "value", *map(neutralise_cell, columns)])
         for rec, cells in zip(
             problems.itertuples(index=False), original.itertuples(index=False), strict=True
         ):
@@ -561,8 +563,10 @@ def _prepare_orders(
     rows["code"] = _key(frame, fields, "customer_id", findings)
     rows["sku"] = _key(frame, fields, "sku", findings)
     for name in ("description", "channel", "store", "region", "currency", "country"):
-        limit = v.MAX_LENGTHS.get(name, 100)
-        rows[name] = v.cap_length(_column(frame, fields, name), name, limit, findings)
+        rows[name] = _column(frame, fields, name)
+        if name in fields:
+            limit = v.MAX_LENGTHS.get(name, 100)
+            rows[name] = v.cap_length(rows[name], name, limit, findings)
     line_mode = any(f in fields for f in ("sku", "quantity", "unit_price"))
     qty_raw = _column(frame, fields, "quantity")
     qty = v.to_number(qty_raw)
@@ -625,21 +629,72 @@ def _money(value: float, places: str = "0.01") -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(places))
 
 
-def _order_batches(rows: pd.DataFrame, batch_size: int) -> Iterator[pd.DataFrame]:
-    """Batches of about `batch_size` rows that never split an order, in file order."""
-    if rows.empty:
-        return
-    codes, _uniques = pd.factorize(rows["order_no"], sort=False)
+@dataclass
+class _OrderPlan:
+    """Orders and lines of a file in load order, built once per import (vectorised).
+
+    Orders are numbered by first appearance; each batch is a contiguous range of orders
+    (`order_bounds`) and of rows (`row_bounds`), so an order is never split across batches.
+    `columns` hold the line values in load order (strings as object arrays).
+    """
+
+    order_no: list[str]
+    first_code: list[str]
+    order_values: list[tuple[Any, ...]]
+    order_of_row: np.ndarray
+    columns: dict[str, np.ndarray]
+    order_bounds: list[int]
+    row_bounds: list[int]
+
+
+def _order_plan(rows: pd.DataFrame, line_mode: bool, batch_size: int) -> _OrderPlan:
+    """Group lines into orders, number them, and cut batches of whole orders in file order."""
+    prices, amounts = _line_amounts(rows, line_mode)
+    codes, uniques = pd.factorize(rows["order_no"], sort=False)
     sizes = np.bincount(codes)
-    starts = np.cumsum(sizes) - sizes
-    batch_of_order = starts // batch_size
-    batch_of_row = batch_of_order[codes]
-    order = np.argsort(batch_of_row, kind="stable")
-    sorted_rows = rows.iloc[order]
-    bounds = np.searchsorted(batch_of_row[order], np.unique(batch_of_row), side="left")
-    bounds = np.append(bounds, len(order))
-    for lo, hi in itertools.pairwise(bounds):
-        yield sorted_rows.iloc[lo:hi]
+    batch_of_order = (np.cumsum(sizes) - sizes) // batch_size
+    load_order = np.argsort(batch_of_order[codes], kind="stable")
+    line_no = rows.groupby(codes, sort=False).cumcount().to_numpy() + 1
+    take = rows.iloc[load_order]
+    columns = {name: take[name].to_numpy(dtype=object) for name in
+               ("code", "country", "sku", "description")}  # fmt: skip
+    columns["quantity"] = take["quantity"].to_numpy()
+    columns["price"], columns["amount"] = prices[load_order], amounts[load_order]
+    columns["line_no"] = line_no[load_order]
+    batches = np.unique(batch_of_order)
+    row_bounds = np.searchsorted(batch_of_order[codes[load_order]], batches).tolist()
+    first_code, order_values = _order_values(rows, codes, len(uniques), amounts)
+    return _OrderPlan(
+        order_no=[str(u) for u in uniques],
+        first_code=first_code,
+        order_values=order_values,
+        order_of_row=codes[load_order],
+        columns=columns,
+        order_bounds=[*np.searchsorted(batch_of_order, batches).tolist(), len(uniques)],
+        row_bounds=[*row_bounds, len(rows)],
+    )
+
+
+def _order_values(
+    rows: pd.DataFrame, codes: np.ndarray, n_orders: int, amounts: np.ndarray
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Per order: its first customer code, and its first row's values with the exact total."""
+    customer = rows["code"].to_numpy(dtype=object)
+    with_code = np.flatnonzero(customer != "")
+    first_code = np.full(n_orders, "", dtype=object)
+    found, at = np.unique(codes[with_code], return_index=True)
+    first_code[found] = customer[with_code[at]]
+    cents = np.round(amounts * 100).astype(np.int64)
+    totals = pd.Series(cents).groupby(codes, sort=True).sum().tolist()
+    firsts = rows.iloc[np.unique(codes, return_index=True)[1]]
+    attrs = [firsts[c].tolist() for c in ("channel", "store", "region", "status", "currency")]
+    values = [
+        (t, ch or None, st or None, rg or None, status, cur or None, Decimal(int(c)).scaleb(-2))
+        for t, ch, st, rg, status, cur, c in zip(
+            _py_times(firsts["ordered_at"]), *attrs, totals, strict=True
+        )
+    ]
+    return first_code.tolist(), values
 
 
 def _load_orders(
@@ -651,97 +706,125 @@ def _load_orders(
     _file_name: str,
 ) -> None:
     """Load orders with their lines: one transaction per batch of whole orders."""
-    rows = prepared.rows
     line_mode = bool(prepared.details.get("line_mode"))
     counts = {"orders_created": 0, "orders_already_present": 0, "lines_created": 0,
               "customers_created": 0, "products_created": 0, "orders_without_customer": 0,
               "cancelled_orders": 0}  # fmt: skip
-    done, total = 0, len(rows)
+    total = len(prepared.rows)
     if total:
-        prices, amounts = _line_amounts(rows, line_mode)
-        line_no = rows.groupby("order_no", sort=False).cumcount().to_numpy() + 1
-        rows = rows.assign(price_f=prices, amount_f=amounts, line_no=line_no)
-    cache: dict[str, dict[str, int]] = {"customers": {}, "products": {}}
-    for batch in _order_batches(rows, batch_size):
-        with unit_of_work(sessions) as session:
-            _order_batch(session, batch, line_mode, counts, report, cache)
-        done += len(batch)
-        if progress:
-            progress(done, total)
+        plan = _order_plan(prepared.rows, line_mode, batch_size)
+        cache: dict[str, dict[str, int]] = {"customers": {}, "products": {}}
+        for b in range(len(plan.row_bounds) - 1):
+            with unit_of_work(sessions) as session:
+                _order_batch(session, plan, b, line_mode, counts, report, cache)
+            if progress:
+                progress(plan.row_bounds[b + 1], total)
     report.details.update(counts)
 
 
 def _order_batch(
     session: Session,
-    batch: pd.DataFrame,
+    plan: _OrderPlan,
+    b: int,
     line_mode: bool,
     counts: dict[str, int],
     report: ImportReport,
     cache: dict[str, dict[str, int]],
 ) -> None:
-    """Customers, products, orders and lines of one batch, inserted in bulk.
+    """Customers, products, orders and lines of batch `b`, inserted in bulk.
 
     `cache` keeps the customer and product ids met in earlier batches of this run (an error
     ends the run, so a rolled-back batch never leaves ids behind that are used later).
     """
-    existing = _existing_keys(session, Order.order_no, batch["order_no"].unique().tolist())
-    is_new = ~batch["order_no"].isin(existing)
-    report.already_present += int((~is_new).sum())
-    counts["orders_already_present"] += len(existing)
-    batch = batch[is_new]
-    if batch.empty:
+    orders = list(range(plan.order_bounds[b], plan.order_bounds[b + 1]))
+    existing = _existing_keys(session, Order.order_no, [plan.order_no[o] for o in orders])
+    rows = np.arange(plan.row_bounds[b], plan.row_bounds[b + 1])
+    if existing:
+        old = [o for o in orders if plan.order_no[o] in existing]
+        kept = rows[~np.isin(plan.order_of_row[rows], old)]
+        report.already_present += len(rows) - len(kept)
+        counts["orders_already_present"] += len(old)
+        orders, rows = [o for o in orders if plan.order_no[o] not in existing], kept
+    if not len(rows):
         return
-    firsts = batch.drop_duplicates("order_no", keep="first")
-    with_code = batch[batch["code"] != ""]
-    first_code = with_code.drop_duplicates("order_no").set_index("order_no")["code"]
-    codes = {c: {"country": (country or None)} for c, country in
-             with_code.drop_duplicates("code")[["code", "country"]].itertuples(index=False)}  # fmt: skip
-    todo = {code: attrs for code, attrs in codes.items() if code not in cache["customers"]}
-    found, created = customer_service.ensure_codes(session, todo)
-    cache["customers"].update(found)
-    ids = cache["customers"]
-    counts["customers_created"] += created
-    cents = pd.Series(np.round(batch["amount_f"].to_numpy() * 100).astype(np.int64))
-    exact_totals = {
-        no: Decimal(int(c)).scaleb(-2)
-        for no, c in cents.groupby(batch["order_no"].to_numpy(), sort=False).sum().items()
-    }
+    ids = _batch_customers(session, plan, rows, counts, cache["customers"])
     order_rows = []
-    for rec in firsts.itertuples(index=False):
-        code = first_code.get(rec.order_no)
+    for o in orders:
+        code = plan.first_code[o]
         cid = ids.get(code) if code else None
         counts["orders_without_customer"] += cid is None
-        counts["cancelled_orders"] += rec.status == "cancelled"
-        order_rows.append({
-            "order_no": rec.order_no, "customer_id": cid,
-            "ordered_at": rec.ordered_at.to_pydatetime(), "channel": rec.channel or None,
-            "store": rec.store or None, "region": rec.region or None, "status": rec.status,
-            "currency": rec.currency or None, "total_amount": exact_totals[rec.order_no],
-        })  # fmt: skip
-    customer_service.insert_ignoring_conflicts(session, _table(Order), order_rows, ["order_no"])
+        counts["cancelled_orders"] += plan.order_values[o][4] == "cancelled"
+        order_rows.append((plan.order_no[o], cid, *plan.order_values[o]))
+    columns = ["order_no", "customer_id", "ordered_at", "channel", "store", "region", "status",
+               "currency", "total_amount"]  # fmt: skip
+    _insert_tuples(session, _table(Order), columns, order_rows, conflict_keys=["order_no"])
     counts["orders_created"] += len(order_rows)
-    report.imported += len(batch)
+    report.imported += len(rows)
     if line_mode:
-        _insert_lines(session, batch, counts, cache["products"])
+        _insert_lines(session, plan, orders, rows, counts, cache["products"])
+
+
+def _batch_customers(
+    session: Session, plan: _OrderPlan, rows: np.ndarray, counts: dict[str, int],
+    known: dict[str, int],
+) -> dict[str, int]:  # fmt: skip
+    """Ids of the batch's customer codes, creating bare customers (with country) for new ones."""
+    todo: dict[str, dict[str, Any]] = {}
+    codes = plan.columns["code"][rows].tolist()
+    for code, country in zip(codes, plan.columns["country"][rows].tolist(), strict=True):
+        if code and code not in known and code not in todo:
+            todo[code] = {"country": country or None}
+    if todo:
+        found, created = customer_service.ensure_codes(session, todo)
+        known.update(found)
+        counts["customers_created"] += created
+    return known
 
 
 def _insert_tuples(
-    session: Session, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
+    session: Session,
+    table: Table,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    conflict_keys: list[str] | None = None,
+    native: bool = False,
 ) -> None:
-    """Plain parameterised executemany straight to the driver (the hot path of big imports)."""
+    """Plain parameterised executemany straight to the driver (the hot path of big imports).
+
+    Values go through the columns' SQLAlchemy bind processors (UTC datetimes, decimals on
+    SQLite) unless `native` says they are plain ints, floats, strings and None already.
+    Without `conflict_keys` PostgreSQL gets the rows by COPY; with them, rows whose keys exist
+    already are skipped (``ON CONFLICT (keys) DO NOTHING``, SQLite and PostgreSQL alike).
+    """
     if not rows:
         return
     conn = session.connection()
+    if not native:
+        rows = _bind_processed(table, columns, rows, conn.dialect)
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and not conflict_keys:
         _copy_rows(conn.connection.driver_connection, quote(table.name), names, rows)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     marks = ", ".join(mark for _ in columns)
     # Only identifiers from the ORM metadata are formatted in; every value is a bound parameter.
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+    if conflict_keys:
+        sql += f" ON CONFLICT ({', '.join(quote(k) for k in conflict_keys)}) DO NOTHING"
     conn.exec_driver_sql(sql, rows)
+
+
+def _bind_processed(
+    table: Table, columns: list[str], rows: list[tuple[Any, ...]], dialect: Any
+) -> list[tuple[Any, ...]]:
+    """Rows with each value converted by its column type's bind processor, where it has one."""
+    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    if not any(procs):
+        return rows
+    return [
+        tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows
+    ]
 
 
 def _copy_rows(driver: Any, table: str, names: str, rows: list[tuple[Any, ...]]) -> None:
@@ -760,48 +843,65 @@ def _existing_keys(session: Session, column: Any, keys: list[str]) -> set[str]:
     return found
 
 
+def _ids_by_key(session: Session, key: Any, id_column: Any, values: list[str]) -> dict[str, int]:
+    """Map existing `key` values to their ids (values not found are absent)."""
+    out: dict[str, int] = {}
+    for start in range(0, len(values), customer_service.IN_CHUNK):
+        part = values[start : start + customer_service.IN_CHUNK]
+        out.update(session.execute(select(key, id_column).where(key.in_(part))).all())
+    return out
+
+
 def _insert_lines(
     session: Session,
-    batch: pd.DataFrame,
+    plan: _OrderPlan,
+    orders: list[int],
+    rows: np.ndarray,
     counts: dict[str, int],
     known: dict[str, int],
 ) -> None:
     """Upsert the batch's products by SKU and insert its order lines numbered per order."""
-    order_ids = dict(
-        session.execute(
-            select(Order.order_no, Order.id).where(
-                Order.order_no.in_(batch["order_no"].unique().tolist())
-            )
-        ).all()
+    order_id = _ids_by_key(session, Order.order_no, Order.id, [plan.order_no[o] for o in orders])
+    id_of_order = np.zeros(len(plan.order_no), dtype=np.int64)
+    id_of_order[orders] = [order_id[plan.order_no[o]] for o in orders]
+    col = {name: values[rows] for name, values in plan.columns.items()}
+    skus = col["sku"].tolist()
+    _batch_products(
+        session, skus, col["description"].tolist(), col["price"].tolist(), counts, known
     )
-    skus = batch[batch["sku"] != ""].drop_duplicates("sku")
-    skus = skus[~skus["sku"].isin(known)]
-    sku_list = skus["sku"].tolist()
-    if sku_list:
-        known.update(
-            session.execute(select(Product.sku, Product.id).where(Product.sku.in_(sku_list))).all()
+    lines = list(
+        zip(
+            id_of_order[plan.order_of_row[rows]].tolist(), col["line_no"].tolist(),
+            [known.get(s) if s else None for s in skus], [s or None for s in skus],
+            [d or None for d in col["description"].tolist()], col["quantity"].tolist(),
+            col["price"].tolist(), col["amount"].tolist(), strict=True,
         )
-    price_of = dict(zip(batch["sku"].tolist(), batch["price_f"].tolist(), strict=True))
-    new_products = [{"sku": s, "name": d or None, "price": _money(price_of[s])}
-                    for s, d in skus[["sku", "description"]].itertuples(index=False) if s not in known]  # fmt: skip
-    customer_service.insert_ignoring_conflicts(session, _table(Product), new_products, ["sku"])
-    counts["products_created"] += len(new_products)
-    if new_products:
-        known.update(session.execute(
-            select(Product.sku, Product.id).where(Product.sku.in_([p["sku"] for p in new_products]))
-        ).all())  # fmt: skip
+    )  # fmt: skip
     columns = ["order_id", "line_no", "product_id", "sku", "description", "quantity",
                "unit_price", "amount"]  # fmt: skip
-    lines = [
-        (order_ids[no], n, known.get(sku) if sku else None, sku or None, desc or None, q, p, a)
-        for no, n, sku, desc, q, p, a in zip(
-            batch["order_no"].tolist(), batch["line_no"].tolist(), batch["sku"].tolist(),
-            batch["description"].tolist(), batch["quantity"].tolist(), batch["price_f"].tolist(),
-            batch["amount_f"].tolist(), strict=True,
-        )
-    ]  # fmt: skip
-    _insert_tuples(session, _table(OrderLine), columns, lines)
+    _insert_tuples(session, _table(OrderLine), columns, lines, native=True)
     counts["lines_created"] += len(lines)
+
+
+def _batch_products(
+    session: Session, skus: list[str], names: list[str], prices: list[float],
+    counts: dict[str, int], known: dict[str, int],
+) -> None:  # fmt: skip
+    """Find or create the batch's products by SKU (name: first description; price: last one)."""
+    name_of: dict[str, str] = {}
+    price_of: dict[str, float] = {}
+    for sku, name, price in zip(skus, names, prices, strict=True):
+        if sku and sku not in known:
+            name_of.setdefault(sku, name)
+            price_of[sku] = price
+    if not name_of:
+        return
+    known.update(_ids_by_key(session, Product.sku, Product.id, list(name_of)))
+    new = [(s, d or None, _money(price_of[s])) for s, d in name_of.items() if s not in known]
+    _insert_tuples(session, _table(Product), ["sku", "name", "price"], new, conflict_keys=["sku"])
+    counts["products_created"] += len(new)
+    if new:
+        known.update(_ids_by_key(session, Product.sku, Product.id, [p[0] for p in new]))
 
 
 # --- feedback ---------------------------------------------------------------------------------
@@ -922,15 +1022,7 @@ def _feedback_batch(
     ids, created = customer_service.ensure_codes(session, codes)
     counts["customers_created"] += created
     order_nos = [o for o in batch["order_no"].unique().tolist() if o]
-    orders = (
-        dict(
-            session.execute(
-                select(Order.order_no, Order.id).where(Order.order_no.in_(order_nos))
-            ).all()
-        )
-        if order_nos
-        else {}
-    )
+    orders = _ids_by_key(session, Order.order_no, Order.id, order_nos)
     counts["order_not_found"] += sum(1 for o in batch["order_no"] if o and o not in orders)
     items = [
         {"source_ref": ref, "channel": ch, "received_at": t.to_pydatetime(), "text": txt or None,
@@ -962,4 +1054,11 @@ _LOADERS: dict[
     "feedback": _load_feedback,
 }
 
-__all__ = ["ImportReport", "Kind", "file_sha256", "import_file", "neutralise_cell"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ImportReport",
+    "Kind",
+    "file_sha256",
+    "import_file",
+    "neutralise_cell",
+]

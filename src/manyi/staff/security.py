@@ -28,6 +28,9 @@ class Permission(enum.StrEnum):
     VIEW_PII = "view_pii"
     IMPORT_DATA = "import_data"
     MANAGE_USERS = "manage_users"
+    MANAGE_SEGMENTS = "manage_segments"
+    RUN_SCORING = "run_scoring"
+    HANDLE_ACTIONS = "handle_actions"
 
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -36,6 +39,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_PII: frozenset({Role.ADMIN, Role.ANALYST}),
     Permission.IMPORT_DATA: frozenset({Role.ADMIN, Role.ANALYST}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_SEGMENTS: frozenset({Role.ADMIN, Role.ANALYST}),
+    Permission.RUN_SCORING: frozenset({Role.ADMIN, Role.ANALYST}),
+    Permission.HANDLE_ACTIONS: frozenset({Role.ADMIN, Role.ANALYST, Role.AGENT}),
 }
 """The single table of who may do what; agents and viewers see phones and e-mails masked."""
 

@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and a wait instead of 'database is locked'."""
+    """WAL for concurrent readers, enforced foreign keys, and a wait instead of 'database is locked'.
+
+    ``synchronous=NORMAL`` is safe in WAL mode (a power cut may lose the last commits, never
+    corrupt the file). A 32 MiB page cache (default 2 MiB, used only as needed) keeps big
+    import transactions from spilling pages to the WAL and re-reading index pages.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 

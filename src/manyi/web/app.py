@@ -15,6 +15,11 @@ from manyi.store.migrate import upgrade
 from manyi.web import auth, errors
 from manyi.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from manyi.web.routers import admin, api, imports, pages
+from manyi.web.routers import customers as customer_routes
+from manyi.web.routers import insights as insights_routes
+from manyi.web.routers import metrics as metrics_routes
+from manyi.web.routers import scores as scores_routes
+from manyi.web.routers import segments as segment_routes
 from manyi.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +56,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth, api, admin, imports, pages):
         app.include_router(module.router)
+    app.include_router(insights_routes.router)
+    app.include_router(scores_routes.router)
+    app.include_router(metrics_routes.router)
+    app.include_router(customer_routes.router)
+    app.include_router(segment_routes.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,11 +1,17 @@
-"""The staff feedback list: latest items with their customer, PII masked by role."""
+"""The staff feedback list: latest items with their customer and text analysis, PII masked by role.
+
+Agents and viewers see the text as the analyzer masked it (``feedback_analyses.text_masked``,
+stored when the item was analysed); items not analysed yet are masked on the fly.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from manyi.analytics.text.pii import mask_email, mask_phone, mask_pii
@@ -15,6 +21,8 @@ from manyi.feedback.models import FeedbackAnalysis, FeedbackChannel, FeedbackIte
 
 PAGE_SIZE = 50
 CHANNELS = tuple(c.value for c in FeedbackChannel)
+SENTIMENTS = ("negative", "neutral", "positive")
+_ASPECT_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,11 @@ class FeedbackRow:
     customer_name: str | None
     email: str | None
     phone: str | None
+    language: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    types: list[str] = field(default_factory=list)
+    aspects: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,41 @@ def check_channel(channel: str | None) -> str | None:
     return channel
 
 
+def check_sentiment(sentiment: str | None) -> str | None:
+    """Allow-list the sentiment filter: empty means all."""
+    if not sentiment:
+        return None
+    if sentiment not in SENTIMENTS:
+        raise InputError(f"sentiment: must be one of {', '.join(SENTIMENTS)}")
+    return sentiment
+
+
+def check_aspect(aspect: str | None) -> tuple[str, str | None] | None:
+    """Parse the aspect filter `key` or `key:polarity` (lower-case key, known polarity)."""
+    if not aspect:
+        return None
+    key, _, polarity = aspect.partition(":")
+    if not _ASPECT_KEY.fullmatch(key) or (polarity and polarity not in SENTIMENTS):
+        raise InputError("aspect: expected an aspect key such as packaging or packaging:negative")
+    return key, polarity or None
+
+
+def _filters(
+    channel: str | None, sentiment: str | None, aspect: tuple[str, str | None] | None
+) -> list[Any]:
+    """WHERE clauses for the list; aspects match the stored JSON pairs as text, parameterised."""
+    where: list[Any] = []
+    if channel is not None:
+        where.append(FeedbackItem.channel == channel)
+    if sentiment is not None:
+        where.append(FeedbackAnalysis.sentiment == sentiment)
+    if aspect is not None:
+        key, polarity = aspect
+        pattern = f'["{key}", "{polarity}"]' if polarity else f'["{key}",'
+        where.append(cast(FeedbackAnalysis.aspects, String).contains(pattern, autoescape=True))
+    return where
+
+
 def _contacts(session: Session, customer_ids: set[int]) -> dict[tuple[int, str], str]:
     """The first e-mail and phone of each customer on the page."""
     if not customer_ids:
@@ -75,32 +123,44 @@ def _contacts(session: Session, customer_ids: set[int]) -> dict[tuple[int, str],
 
 
 def list_feedback(
-    *, session: Session, page: int = 1, channel: str | None = None, show_pii: bool = False
+    *,
+    session: Session,
+    page: int = 1,
+    channel: str | None = None,
+    show_pii: bool = False,
+    sentiment: str | None = None,
+    aspect: str | None = None,
 ) -> FeedbackPage:
-    """Latest feedback first; without `show_pii`, e-mails, phones and PII in text are masked."""
+    """Latest feedback first; without `show_pii`, e-mails, phones and PII in text are masked.
+
+    `sentiment` (negative/neutral/positive) and `aspect` (``packaging`` or
+    ``packaging:negative``) keep only analysed items that match.
+    """
     if page < 1 or page > 100_000:
         raise InputError("page: must be between 1 and 100000")
-    channel = check_channel(channel)
-    count = select(func.count()).select_from(FeedbackItem)
-    if channel is not None:
-        count = count.where(FeedbackItem.channel == channel)
+    where = _filters(check_channel(channel), check_sentiment(sentiment), check_aspect(aspect))
+    count = (
+        select(func.count())
+        .select_from(FeedbackItem)
+        .outerjoin(FeedbackAnalysis, FeedbackAnalysis.feedback_id == FeedbackItem.id)
+        .where(*where)
+    )
     total = int(session.scalar(count) or 0)
     query = (
-        select(FeedbackItem, Customer.customer_code, Customer.name, FeedbackAnalysis.text_masked)
+        select(FeedbackItem, Customer.customer_code, Customer.name, FeedbackAnalysis)
         .select_from(FeedbackItem)
         .outerjoin(Customer, Customer.id == FeedbackItem.customer_id)
         .outerjoin(FeedbackAnalysis, FeedbackAnalysis.feedback_id == FeedbackItem.id)
+        .where(*where)
         .order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    if channel is not None:
-        query = query.where(FeedbackItem.channel == channel)
     results = session.execute(query).all()
     contacts = _contacts(session, {r[0].customer_id for r in results if r[0].customer_id})
     rows = [
-        _row(item, code, name, masked_text, contacts, show_pii)
-        for item, code, name, masked_text in results
+        _row(item, code, name, analysis, contacts, show_pii)
+        for item, code, name, analysis in results
     ]
     return FeedbackPage(rows=rows, page=page, total=total, masked=not show_pii)
 
@@ -109,7 +169,7 @@ def _row(
     item: FeedbackItem,
     code: str | None,
     name: str | None,
-    masked_text: str | None,
+    analysis: FeedbackAnalysis | None,
     contacts: dict[tuple[int, str], str],
     show_pii: bool,
 ) -> FeedbackRow:
@@ -120,7 +180,8 @@ def _row(
     if not show_pii:
         email = mask_email(email) if email else None
         phone = mask_phone(phone) if phone else None
-        text = masked_text if masked_text is not None else mask_pii(text)
+        stored = analysis.text_masked if analysis is not None else None
+        text = stored if stored is not None else mask_pii(text)
     return FeedbackRow(
         id=item.id,
         received_at=item.received_at,
@@ -131,4 +192,18 @@ def _row(
         customer_name=name,
         email=email,
         phone=phone,
+        **_analysis_fields(analysis),
     )
+
+
+def _analysis_fields(analysis: FeedbackAnalysis | None) -> dict[str, Any]:
+    """Language, sentiment, types and aspect pairs of an analysis (empty when not analysed)."""
+    if analysis is None:
+        return {}
+    return {
+        "language": analysis.language,
+        "sentiment": analysis.sentiment,
+        "sentiment_score": analysis.sentiment_score,
+        "types": [str(t) for t in analysis.types or []],
+        "aspects": [(str(a), str(p)) for a, p in analysis.aspects or []],
+    }

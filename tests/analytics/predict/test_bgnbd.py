@@ -235,3 +235,19 @@ def test_customer_acquired_on_the_last_day():
     assert np.isfinite(scored["expected_purchases"]).all()
     with pytest.raises(ValueError, match="every customer has T = 0"):
         BetaGeoModel().fit(summary.assign(T=0.0, recency=0.0, frequency=0))
+
+
+@pytest.mark.parametrize("cls", [BetaGeoModel, ModifiedBetaGeoModel])
+def test_near_constant_dropout_predictions_stay_finite(cls):
+    """Huge a and b (a fit on a small shop's orders) approach a fixed dropout rate: the
+    predictions must stay finite and continuous in that limit, not turn into NaN."""
+    x, t_x, big_t = np.array([0.0, 1, 3, 10]), np.array([0.0, 5, 20, 50]), np.full(4, 60.0)
+    values = []
+    for scale in (30.0, 3_000.0, 300_000.0):
+        model = cls()
+        model.params_ = {"r": 0.9, "alpha": 6.1, "a": 0.07 * scale, "b": 0.93 * scale}
+        expected = model.conditional_expected_purchases(52.0, x, t_x, big_t)
+        new = model.expected_purchases(52.0)
+        assert np.all(np.isfinite(expected)) and np.isfinite(new)
+        values.append(np.append(expected, new))
+    np.testing.assert_allclose(values[1], values[2], rtol=2e-2)

@@ -317,8 +317,18 @@ class BetaGeoModel:
         r, a = self.params_["r"], self.params_["a"]
         if abs(a - 1.0) < 1e-8:
             a = 1.0 + 1e-8  # the closed form has a removable singularity at a = 1
-        hyp = _hyp2f1(c - x - r, a - 1.0, c, z)
-        return (1.0 - (1.0 - z) ** (a - 1.0) * hyp) / (a - 1.0)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            hyp = _hyp2f1(c - x - r, a - 1.0, c, z)
+            value = np.asarray((1.0 - (1.0 - z) ** (a - 1.0) * hyp) / (a - 1.0), dtype=float)
+        bad = ~np.isfinite(value)
+        if bad.any():
+            # Very large a (near-constant dropout) underflows (1-z)^(a-1) against an overflowing
+            # 2F1; the untransformed (1-z)^(r+x) 2F1(r + x, c - a + 1; c; z) stays finite there.
+            zb, xb, cb = (np.broadcast_to(v, value.shape)[bad] for v in (z, x, c))
+            direct = (1.0 - zb) ** (r + xb) * _hyp2f1(r + xb, cb - a + 1.0, cb, zb)
+            value = value.copy()
+            value[bad] = (1.0 - direct) / (a - 1.0)
+        return value
 
     def _scaled_bracket(self, z: np.ndarray, x: np.ndarray, lead: np.ndarray | float) -> np.ndarray:
         """``lead * bracket``; where c = a + b + x + k is 0 (BG/NBD, then lead = c) the pole of

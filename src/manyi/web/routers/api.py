@@ -20,8 +20,15 @@ from manyi.web.feedback_list import list_feedback
 router = APIRouter(prefix="/api", dependencies=[Depends(get_current_user)])
 
 
+class AspectOut(BaseModel):
+    """One aspect a feedback item talks about and the polarity of what it says about it."""
+
+    aspect: str
+    polarity: str
+
+
 class FeedbackOut(BaseModel):
-    """One feedback item as the API returns it (contacts masked unless the role may see PII)."""
+    """One feedback item with its stored text analysis (text and contacts masked without PII)."""
 
     id: int
     received_at: str
@@ -32,6 +39,11 @@ class FeedbackOut(BaseModel):
     customer_name: str | None
     email: str | None
     phone: str | None
+    language: str | None
+    sentiment: str | None
+    sentiment_score: float | None
+    types: list[str]
+    aspects: list[AspectOut]
 
 
 class FeedbackPageOut(BaseModel):
@@ -85,10 +97,19 @@ def feedback(
     user: CurrentUser,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     channel: Annotated[str | None, Query(max_length=30)] = None,
+    sentiment: Annotated[str | None, Query(max_length=10)] = None,
+    aspect: Annotated[str | None, Query(max_length=60)] = None,
 ) -> FeedbackPageOut:
-    """Latest feedback, 50 per page, optionally one channel; reads of unmasked PII are audited."""
+    """Latest feedback with its analysis, 50 per page; reads of unmasked PII are audited.
+
+    Filters: `channel`, `sentiment` (negative, neutral, positive), `aspect` (`packaging` or
+    `packaging:negative`). Agents and viewers get `text` with personal data masked.
+    """
     show_pii = can(user.role, Permission.VIEW_PII)
-    result = list_feedback(session=session, page=page, channel=channel, show_pii=show_pii)
+    result = list_feedback(
+        session=session, page=page, channel=channel, show_pii=show_pii,
+        sentiment=sentiment, aspect=aspect,
+    )  # fmt: skip
     if show_pii and result.rows:
         audit.record(
             session=session,
@@ -99,6 +120,13 @@ def feedback(
             address=client_address(request),
         )
     items = [
-        FeedbackOut(**{**r.__dict__, "received_at": r.received_at.isoformat()}) for r in result.rows
+        FeedbackOut(
+            **{
+                **r.__dict__,
+                "received_at": r.received_at.isoformat(),
+                "aspects": [AspectOut(aspect=a, polarity=p) for a, p in r.aspects],
+            }
+        )
+        for r in result.rows
     ]
     return FeedbackPageOut(page=page, total=result.total, masked=result.masked, items=items)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from manyi.audit import service as audit
 from manyi.errors import InputError
-from manyi.importing import service as importing
+from manyi.feedback import service as feedback_service
 from manyi.staff.models import StaffUser
 from manyi.web.deps import CsrfChecked, DbSession, Importer, client_address, get_current_user
 from manyi.web.templating import render
@@ -23,6 +23,9 @@ router = APIRouter(dependencies=[Depends(get_current_user)])
 Kind = Literal["customers", "orders", "feedback"]
 KINDS = ("customers", "orders", "feedback")
 ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".jsonl", ".json")
+WEB_ANALYSIS_LIMIT = 100_000
+"""Feedback items a web import analyses in its request (about 10-25 s); the rest waits for
+`manyi text reanalyze` and shows as `remaining`."""
 
 
 def _safe_name(name: str | None) -> str:
@@ -38,7 +41,11 @@ def _safe_name(name: str | None) -> str:
 def _run_import(
     request: Request, session: Session, user: StaffUser, kind: str, upload: UploadFile
 ) -> dict[str, Any]:
-    """Save the upload to a private folder, import it, audit it, and return the report."""
+    """Save the upload, import it (feedback: then analyse its text in this request), audit it.
+
+    The analysis runs inside the request, at most `WEB_ANALYSIS_LIMIT` items: it costs about
+    1.5 times the import itself (see docs/text.md for the figures).
+    """
     settings = request.app.state.settings
     folder = Path(settings.data_dir) / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,14 +53,16 @@ def _run_import(
     try:
         with target.open("wb") as out:
             shutil.copyfileobj(upload.file, out, length=1024 * 1024)
-        report = importing.import_file(
+        outcome = feedback_service.import_with_analysis(
             sessions=request.app.state.sessions,
             kind=kind,  # type: ignore[arg-type]
             path=target,
             quarantine_dir=Path(settings.data_dir) / "quarantine",
+            max_analysis=WEB_ANALYSIS_LIMIT,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    report, analysis = outcome.report, outcome.analysis
     result = {
         "kind": kind,
         "file_name": upload.filename,
@@ -64,6 +73,7 @@ def _run_import(
         "warnings": report.warnings,
         "run_id": report.run_id,
         "seconds": round(report.seconds, 3),
+        "analysis": analysis.to_dict() if analysis is not None else None,
     }
     audit.record(
         session=session,
@@ -71,7 +81,7 @@ def _run_import(
         action="data_imported",
         object_type="import_run",
         object_id=report.run_id,
-        detail={k: v for k, v in result.items() if k != "seconds"},
+        detail={k: v for k, v in result.items() if k not in ("seconds", "analysis")},
         address=client_address(request),
     )
     return result

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from manyi.audit import service as audit
+from manyi.feedback.insights import aspect_labels
 from manyi.i18n import t
 from manyi.staff.security import Permission, can
 from manyi.web import overview
 from manyi.web.deps import CurrentUser, DbSession, client_address, get_current_user
-from manyi.web.feedback_list import CHANNELS, list_feedback
+from manyi.web.feedback_list import CHANNELS, SENTIMENTS, list_feedback
 from manyi.web.templating import render
 
 router = APIRouter(dependencies=[Depends(get_current_user)], include_in_schema=False)
@@ -33,10 +35,15 @@ def feedback_page(
     user: CurrentUser,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     channel: Annotated[str | None, Query(max_length=30)] = None,
+    sentiment: Annotated[str | None, Query(max_length=10)] = None,
+    aspect: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Response:
-    """The latest feedback, escaped, with contacts masked for agents and viewers."""
+    """The latest feedback with its analysis, escaped, masked for agents and viewers."""
     show_pii = can(user.role, Permission.VIEW_PII)
-    result = list_feedback(session=session, page=page, channel=channel, show_pii=show_pii)
+    result = list_feedback(
+        session=session, page=page, channel=channel, show_pii=show_pii,
+        sentiment=sentiment, aspect=aspect,
+    )  # fmt: skip
     if show_pii and result.rows:
         audit.record(
             session=session,
@@ -46,5 +53,13 @@ def feedback_page(
             detail={"page": page, "channel": channel, "ids": [r.id for r in result.rows]},
             address=client_address(request),
         )
-    context = {"result": result, "channel": channel or "", "channels": CHANNELS}
+    filters = {"channel": channel or "", "sentiment": sentiment or "", "aspect": aspect or ""}
+    context = {
+        "result": result,
+        **filters,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+        "channels": CHANNELS,
+        "sentiments": SENTIMENTS,
+        "aspect_labels": aspect_labels(request.state.lang),
+    }
     return render(request, "feedback.html", context)

@@ -1,0 +1,1 @@
+"""Satisfaction metrics (NPS, CSAT, CES) over the feedback store: scores, breakdowns, comparisons, trends."""

@@ -1,0 +1,135 @@
+"""The insights page and /api/insights/*: shapes, roles, escaping, masking, a planted spike."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from manyi.audit.models import AuditEvent
+from manyi.feedback import service
+from manyi.feedback.models import FeedbackChannel, FeedbackItem
+
+SPIKE = "包装破了，盒子压坏了 <script>alert(1)</script> 电话13800138000"
+CALM = ["质量很好，很满意", "The quality is great", "价格实惠，质量不错", "物流很快，点赞"]
+
+
+def _plant(client: TestClient) -> None:
+    """Five months of 40 items; packaging complaints once a month, 15 times in 2026-05."""
+    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    with sessions.begin() as s:
+        for month in range(1, 6):
+            complaints = 15 if month == 5 else 1
+            for i in range(40):
+                text = f"{SPIKE} #{i}" if i < complaints else CALM[i % len(CALM)]
+                s.add(
+                    FeedbackItem(
+                        source_ref=f"m{month}-{i}",
+                        channel=FeedbackChannel.REVIEW if i % 2 else FeedbackChannel.EMAIL,
+                        received_at=datetime(2026, month, 1 + i % 28, 9, tzinfo=UTC),
+                        text=text,
+                    )
+                )
+    service.analyze_all(sessions=sessions)
+
+
+def test_api_shapes_and_the_planted_spike(admin_client: tuple[TestClient, str]) -> None:
+    client, _ = admin_client
+    _plant(client)
+    aspects = client.get("/api/insights/aspects", params={"period": "month"}).json()
+    assert aspects["periods"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    assert aspects["totals"] == [40] * 5 and aspects["status"]["stale"] == 0
+    packaging = next(a for a in aspects["aspects"] if a["aspect"] == "packaging")
+    assert packaging["counts"] == [1, 1, 1, 1, 15] and packaging["negative_share"][-1] == 1.0
+    assert set(packaging) == {"aspect", "counts", "negative", "negative_share", "total"}
+    emerging = client.get("/api/insights/emerging", params={"baseline": 3}).json()
+    assert emerging["masked"] is False and emerging["fdr"] == 0.05
+    spike = [i for i in emerging["issues"] if i["aspect"] == "packaging"]
+    assert spike and all(i["period"] == "2026-05" and i["flagged"] for i in spike)
+    assert {"volume", "negative_volume"} <= {i["signal"] for i in spike}
+    assert any("13800138000" in q for q in spike[0]["quotes"])  # admin: original text
+    everything = client.get("/api/insights/emerging", params={"all": "true"}).json()
+    assert len(everything["issues"]) > len(emerging["issues"])
+    topics = client.get("/api/insights/topics", params={"limit": 3, "texts": 150}).json()
+    assert topics["texts_used"] == 150 and topics["max_texts"] == 150
+    assert 1 <= len(topics["topics"]) <= 3
+    assert set(topics["topics"][0]) == {
+        "topic_id", "label", "terms", "size", "share", "mean_sentiment", "quotes",
+    }  # fmt: skip
+    keywords = client.get("/api/insights/keywords", params={"by": "channel", "top": 5}).json()
+    assert {g["group"] for g in keywords["groups"]} == {"email", "review"}
+    for path, params in (
+        ("/api/insights/aspects", {"period": "year"}),
+        ("/api/insights/emerging", {"baseline": 0}),
+        ("/api/insights/emerging", {"fdr": 1.5}),
+        ("/api/insights/emerging", {"period": "1'; SELECT SLEEP(5)--"}),
+        ("/api/insights/topics", {"limit": 21}),
+        ("/api/insights/topics", {"texts": 20_001}),
+        ("/api/insights/keywords", {"by": "store"}),
+    ):
+        assert client.get(path, params=params).status_code == 422, (path, params)
+
+
+def _audited(client: TestClient) -> int:
+    with client.app.state.sessions() as s:  # type: ignore[attr-defined]
+        actions = s.scalars(
+            select(AuditEvent.object_type).where(AuditEvent.action == "personal_data_read")
+        )
+        return sum(1 for a in actions if a == "insights")
+
+
+@pytest.mark.parametrize(
+    ("role", "masked"), [("viewer", True), ("agent", True), ("analyst", False)]
+)
+def test_page_and_quotes_per_role(
+    app_client: TestClient,
+    make_user: Callable[..., int],
+    login_as: Callable[..., str],
+    role: str,
+    masked: bool,
+) -> None:
+    _plant(app_client)
+    make_user(role, role)
+    login_as(app_client, role)
+    page = app_client.get("/insights")
+    assert page.status_code == 200
+    html = page.text
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
+    assert 'id="aspect-data"' in html and 'src="/static/js/insights.js"' in html
+    assert 'data-aspect="packaging" data-period="2026-05"' in html
+    data = app_client.get("/api/insights/emerging").json()
+    quotes = [q for i in data["issues"] for q in i["quotes"]]
+    topic_quotes = [
+        q for t in app_client.get("/api/insights/topics").json()["topics"] for q in t["quotes"]
+    ]
+    assert quotes and data["masked"] is masked
+    if masked:
+        assert "13800138000" not in html
+        assert not any("13800138000" in q for q in quotes + topic_quotes)
+        assert any("138****8000" in q for q in quotes)
+        assert _audited(app_client) == 0
+    else:
+        assert "13800138000" in html and any("13800138000" in q for q in quotes)
+        assert _audited(app_client) == 3  # page, emerging, topics
+
+
+def test_page_in_both_languages_and_empty(admin_client: tuple[TestClient, str]) -> None:
+    client, csrf = admin_client
+    empty = client.get("/insights").text
+    assert 'id="insights-empty"' in empty
+    _plant(client)
+    assert "新出现的问题" in client.get("/insights").text
+    client.post("/language", data={"lang": "en", "csrf_token": csrf, "next": "/insights"})
+    english = client.get("/insights", params={"period": "quarter", "baseline": 1}).text
+    assert "Emerging issues" in english and "Topics" in english
+    assert client.get("/insights", params={"period": "decade"}).status_code == 422
+    nav = client.get("/").text
+    assert 'href="/insights"' in nav
