@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from manyi.models import Base
+from manyi.store.engine import make_engine
 from manyi.store.migrate import current_revision, head_revision, is_current, upgrade
 
 
@@ -42,10 +45,12 @@ def test_audit_log_is_append_only(engine: Engine) -> None:
         assert conn.execute(text("SELECT action FROM audit_events")).scalar_one() == "customer.read"
 
 
-def test_sqlite_uses_wal(engine: Engine) -> None:
+def test_sqlite_uses_wal(tmp_path: Path) -> None:
     """The embedded database runs in WAL mode with foreign keys enforced."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("WAL and PRAGMA checks apply to SQLite only")
-    with engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        engine.dispose()

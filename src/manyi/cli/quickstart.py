@@ -22,7 +22,8 @@ from manyi.cli.context import Database, open_database
 from manyi.cli.serve import run_server
 from manyi.config import Settings, load_settings
 from manyi.customer.models import Customer
-from manyi.demo.load import build_demo
+from manyi.demo.generator import generate, write_csv
+from manyi.demo.load import load_demo
 from manyi.errors import ManyiError
 from manyi.feedback import service as feedback_service
 from manyi.order.models import Order
@@ -58,12 +59,20 @@ def _load_demo(database: Database, settings: Settings, customers: int, progress:
     """Generate and import the demo data unless the database already holds customers."""
     with database.sessions() as session:
         existing = session.scalar(select(func.count()).select_from(Customer)) or 0
-    task = progress.add_task("Demo data / 演示数据", total=1)
-    if existing == 0:
-        build_demo(
-            sessions=database.sessions, folder=settings.data_dir / "demo", customers=customers
-        )
-    progress.update(task, completed=1)
+    steps = ("generate", "customers", "orders", "feedback", "text analysis")
+    task = progress.add_task("Demo data / 演示数据", total=len(steps))
+    if existing:
+        progress.update(task, completed=len(steps))
+        return
+    folder = settings.data_dir / "demo"
+    write_csv(generate(customers=customers), folder)
+    progress.advance(task)
+
+    def step_done(step: str) -> None:
+        progress.update(task, completed=steps.index(step))
+
+    load_demo(sessions=database.sessions, folder=folder, on_file=step_done)
+    progress.update(task, completed=len(steps))
 
 
 def _analyse_feedback(database: Database, progress: Progress) -> int:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from manyi.analytics.text.aspects import POLARITIES, AspectTaxonomy, extract_aspects
+from manyi.analytics.text.normalize import normalize
 
 
 def _keys(text: str, taxonomy: AspectTaxonomy | None = None) -> list[str]:
@@ -111,3 +112,9 @@ def test_airline_reasons_recovered(shared_data: Path) -> None:
         reason in {a for a, _ in f} for reason, f in zip(df["negativereason"], found, strict=True)
     ]
     assert sum(hits) / len(hits) > 0.6
+
+
+def test_already_normalised_input_gives_the_same_aspects() -> None:
+    raw = ["物流很快，但是包裝破損了！！", "客服態度很好", "The APP keeps crashing at payment", ""]
+    normalised = [normalize(t) for t in raw]
+    assert extract_aspects(normalised, normalized=True) == extract_aspects(raw)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from manyi.analytics.text.lexicon import analyse_tokens, lexicon
+from manyi.analytics.text.lexicon import analyse_tokens, lexicon, own_lexicon
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.sentiment import LABELS, SentimentModel, label_scores
 from manyi.analytics.text.tokenize import raw_tokens
@@ -222,3 +222,72 @@ def test_unseen_english_domain_imdb(model: SentimentModel, shared_data: Path) ->
     imdb = load_imdb(shared_data)
     accuracy = np.mean((model.score(imdb["text"].tolist()) > 0) == (imdb["label"] == 1))
     assert accuracy >= 0.75
+
+
+# --- sentiment-2.0: VADER-derived English words, per-language lexicon, tweet clean-up ------
+
+
+def test_vader_words_extend_english_but_own_entries_win() -> None:
+    own = own_lexicon()
+    extra = [w for w in lexicon() if w not in own and w.isascii()]
+    assert len(extra) > 5000  # VADER-derived single words
+    assert all(lexicon()[w] == v for w, v in own.items())  # manyi's weights take precedence
+    assert "lol" in lexicon() and "lol" not in own
+
+
+def test_chinese_texts_use_only_manyi_lexicon() -> None:
+    tokens = raw_tokens(normalize("送free赠品"))
+    assert analyse_tokens(tokens).positive > 0  # VADER scores "free"
+    assert analyse_tokens(tokens, own_only=True).score == 0.0  # a product label, not sentiment
+
+
+def test_handles_urls_and_numbers_carry_no_sentiment(model: SentimentModel) -> None:
+    plain, tweet = model.score(["thanks for the help", "@united thanks for the help http://t.co/x"])
+    assert plain == pytest.approx(tweet)
+    first, second = model.score(["第1条：物流很快", "第4321条：物流很快"])
+    assert first == pytest.approx(second) and first > 0
+    features = dict(analyse_tokens(raw_tokens("等了3天")).features)
+    assert "w:<num>" in features and "w:3" not in features
+
+
+def test_stop_words_give_no_unigram_feature() -> None:
+    features = dict(analyse_tokens(raw_tokens("the flight is late")).features)
+    assert "w:the" not in features and "b:^|the" in features and "w:late" in features
+
+
+def test_model_version_and_gain_round_trip(model: SentimentModel, tmp_path: Path) -> None:
+    assert model.version == "sentiment-2.1" and model.non_han_gain > 0
+    model.save(tmp_path)
+    again = SentimentModel.load(tmp_path)
+    assert again.non_han_gain == model.non_han_gain
+
+
+# --- sentiment-2.1: English lexicon words' unigrams weigh more than other English n-grams ----
+
+
+def test_lexicon_boost_weights_only_lexicon_unigrams() -> None:
+    tokens = raw_tokens("please not good flight")
+    plain = dict(analyse_tokens(tokens).features)
+    boosted = analyse_tokens(tokens, lexicon_boost=2.0)
+    feats = dict(boosted.features)
+    assert feats["w:please"] == 2 * plain["w:please"]  # a (VADER-derived) lexicon word
+    assert feats["w:NOT_good"] == 2 * plain["w:NOT_good"]  # negated lexicon word too
+    assert feats["w:flight"] == plain["w:flight"]  # not a lexicon word
+    assert all(feats[k] == v for k, v in plain.items() if k.startswith("b:"))  # bigrams as before
+    assert boosted.score == analyse_tokens(tokens).score  # lexicon mass is unchanged
+
+
+def test_only_english_rows_are_boosted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from manyi.analytics.text import sentiment
+
+    texts = ["物流很快，质量很好", "good service, thanks"]
+    boosted = sentiment.featurize(texts).matrix
+    monkeypatch.setattr(sentiment, "EN_LEXICON_BOOST", 1.0)
+    plain = sentiment.featurize(texts).matrix
+    assert (boosted[0] != plain[0]).nnz == 0  # Chinese row unchanged
+    assert (boosted[1] != plain[1]).nnz > 0  # English row: lexicon unigrams weigh more
+
+
+def test_english_tweet_politeness_is_not_praise(model: SentimentModel) -> None:
+    """Complaints phrased politely stay negative (the n-grams correct the lexicon prior)."""
+    assert one(model, "please help, my bag has been lost for three days") < 0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from manyi.analytics.text.tokenize import STOP_WORDS, raw_tokens, tokenize
+from manyi.analytics.text.tokenize import STOP_WORDS, _cut_han, _jieba, raw_tokens, tokenize
 
 
 def test_domain_dictionary_words_stay_whole() -> None:
@@ -53,3 +53,20 @@ def test_empty() -> None:
 @given(st.text(max_size=200))
 def test_never_raises(text: str) -> None:
     assert all(isinstance(t, str) and t for t in tokenize(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), max_size=30))
+def test_segmentation_matches_jieba(run: str) -> None:
+    """The one-pass segmenter returns exactly jieba's HMM-free maximum-probability cut."""
+    assert list(_cut_han(run)) == _jieba().lcut(run, HMM=False)
+
+
+def test_segmentation_matches_jieba_on_review_phrases() -> None:
+    for run in [
+        "物流很快包装很好",
+        "这家酒店的服务态度非常好",
+        "外卖送得太慢了饭菜都凉了",
+        "性价比很高",
+    ]:
+        assert list(_cut_han(run)) == _jieba().lcut(run, HMM=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.types import FEEDBACK_TYPES, classify_types
 
 
@@ -65,3 +66,18 @@ def test_labels_are_ordered_and_unique() -> None:
     for labels in classify_types(["太差了，建议改进，怎么退款？谢谢", "好"]):
         assert len(set(labels)) == len(labels)
         assert labels == sorted(labels, key=FEEDBACK_TYPES.index)
+
+
+def test_already_normalised_input_gives_the_same_types() -> None:
+    raw = [
+        "這個ＡＰＰ太差了，我要投訴！！！",
+        "建议增加夜间配送",
+        "How do I get a REFUND?",
+        "",
+        "赞👍",
+    ]
+    normalised = [normalize(t) for t in raw]
+    scores = np.array([-0.9, 0.1, -0.3, 0.0, 0.9])
+    assert classify_types(normalised, scores=scores, normalized=True) == classify_types(
+        raw, scores=scores
+    )

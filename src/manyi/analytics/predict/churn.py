@@ -137,7 +137,8 @@ def encode_features(frame: pd.DataFrame, spec: FeatureSpec) -> np.ndarray:
         blocks.append(number.to_numpy(dtype=float, na_value=np.nan))
     for name, categories in spec.categorical.items():
         text = frame[name].astype("string").str.strip()
-        codes = pd.Categorical(text, categories=categories).codes.astype(float)
+        known = text.where(text.isin(categories))  # unseen categories count as missing
+        codes = pd.Categorical(known, categories=categories).codes.astype(float)
         codes[codes < 0] = np.nan
         blocks.append(codes)
     return np.column_stack(blocks) if blocks else np.empty((len(frame), 0))

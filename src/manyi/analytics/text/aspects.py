@@ -201,6 +201,7 @@ def extract_aspects(
     threshold: float = 0.2,
     other: bool = True,
     scores: Sequence[float] | np.ndarray | None = None,
+    normalized: bool = False,
 ) -> list[list[tuple[str, str]]]:
     """Find the aspects each text mentions and the polarity of each.
 
@@ -217,6 +218,8 @@ def extract_aspects(
     scores : sequence of float, optional
         Whole-text sentiment already computed; reused when an aspect's clauses are the whole
         text, so only multi-clause texts are scored again.
+    normalized : bool, default False
+        The texts are already :func:`~manyi.analytics.text.normalize.normalize`-d (skip it).
 
     Returns
     -------
@@ -227,7 +230,9 @@ def extract_aspects(
         raise ValueError("texts: expected a sequence of strings, got a single str")
     tax = taxonomy or AspectTaxonomy.builtin("retail")
     order = {k: i for i, k in enumerate(tax.keys)}
-    prepared = [prepare(t) for t in texts]
+    prepared = [
+        (t.lower() if isinstance(t, str) else "") if normalized else prepare(t) for t in texts
+    ]
     given = None if scores is None else np.asarray(scores, dtype=float)
     if given is not None and given.shape != (len(prepared),):
         raise ValueError(f"scores: expected {len(prepared)} values, got shape {given.shape}")

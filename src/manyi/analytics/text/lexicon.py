@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from manyi.analytics.text.tokenize import PUNCTUATION
+from manyi.analytics.text.tokenize import PUNCTUATION, STOP_WORDS
 
 __all__ = [
     "CONCESSION_WEIGHT",
@@ -31,6 +31,7 @@ __all__ = [
     "TokenAnalysis",
     "analyse_tokens",
     "lexicon",
+    "own_lexicon",
 ]
 
 CONCESSION_WEIGHT = 0.3
@@ -146,7 +147,23 @@ def _read_lexicon(name: str) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, float]:
-    """Return the merged Chinese + English lexicon (word -> weight in [-2, 2])."""
+    """Return the merged lexicon (word -> weight in [-2, 2]); manyi's own entries win.
+
+    English words come from manyi's ``lexicon_en.tsv`` and, underneath, from
+    ``lexicon_en_vader.tsv`` (derived from VADER's MIT-licensed lexicon, see
+    ``resources/LICENSE-vader.txt``), so English texts outside manyi's hand-written list still
+    carry lexicon evidence.
+    """
+    return {
+        **_read_lexicon("lexicon_en_vader.tsv"),
+        **_read_lexicon("lexicon_zh.tsv"),
+        **_read_lexicon("lexicon_en.tsv"),
+    }
+
+
+@lru_cache(maxsize=1)
+def own_lexicon() -> dict[str, float]:
+    """Return manyi's hand-written Chinese + English lexicon only (without VADER's words)."""
     return {**_read_lexicon("lexicon_zh.tsv"), **_read_lexicon("lexicon_en.tsv")}
 
 
@@ -200,15 +217,25 @@ def _polarity(tok: str, lex: dict[str, float]) -> float | None:
     return None
 
 
-def analyse_tokens(tokens: list[str]) -> TokenAnalysis:
+def analyse_tokens(
+    tokens: list[str], *, own_only: bool = False, lexicon_boost: float = 1.0
+) -> TokenAnalysis:
     """Apply negation, degree and contrast rules to the tokens of one text.
 
+    ``own_only`` looks words up in manyi's own lexicon only: the sentiment model does so for
+    Chinese texts, whose English tokens are mostly product names (``win7``, ``hot``) that
+    VADER's social-media lexicon would score. ``lexicon_boost`` multiplies the unigram feature
+    of every lexicon word (plain or ``NOT_``): the sentiment model uses 2 for English texts, so
+    the training data can correct a lexicon word's prior where it has evidence (``please`` and
+    ``help`` in complaints) while the other English n-grams stay strongly regularised.
+
     Returns the weighted word features (``w:<tok>``, ``w:NOT_<tok>``, ``b:<tok>|<next>``) for
-    the statistical model and the lexicon's positive and negative mass.
+    the statistical model and the lexicon's positive and negative mass. Stop words get no
+    unigram feature (their weights would only learn how long complaints are) but stay in bigrams.
     """
-    lex = lexicon()
+    lex = own_lexicon() if own_only else lexicon()
     weights = _weights(tokens)
-    stops, negators, degrees = _BOUNDARY, NEGATORS, DEGREE
+    stops, negators, degrees, stop_words = _BOUNDARY, NEGATORS, DEGREE, STOP_WORDS
     features: list[tuple[str, float]] = []
     pos = neg = 0.0
     negate_left = 0
@@ -224,13 +251,16 @@ def analyse_tokens(tokens: list[str]) -> TokenAnalysis:
                 features.append(("w:" + tok, weight))
             continue
         negated = negate_left > 0
-        features.append(("b:" + prev + "|" + tok, weight))
-        prev = tok
+        shape = "<num>" if tok[0].isdigit() else tok  # numbers: no meaning of their own
+        features.append(("b:" + prev + "|" + shape, weight))
+        prev = shape
         if tok in negators:
             # the negator itself is no feature: its meaning lives in the NOT_ words after it
             negate_left = NEGATION_SCOPE
             continue
-        features.append(("w:" + ("NOT_" + tok if negated else tok), weight))
+        if tok not in stop_words:
+            boost = lexicon_boost if tok in lex else 1.0
+            features.append(("w:" + ("NOT_" + shape if negated else shape), weight * boost))
         if tok in degrees:
             degree, degree_left = degrees[tok], DEGREE_SCOPE
             continue

@@ -2,9 +2,10 @@
 
 The shipped model is a logistic regression over hashed features of normalised text:
 jieba / English words and word bigrams (words in a negation scope carry a ``NOT_`` prefix,
-words before a contrast word count 0.3), Chinese character 2-3-grams, and three dense features
-from manyi's own lexicon (net score, positive and negative share). It is trained on Chinese
-product reviews, English airline tweets and the lexicon entries themselves by
+words before a contrast word count 0.3), Chinese character 2-3-grams, and dense lexicon features
+per language (net score, positive and negative share; manyi's own lexicon, plus VADER-derived
+words for English texts). It is trained on Chinese product reviews, English airline tweets and
+manyi's lexicon entries themselves by
 :mod:`manyi.analytics.text.train`; see ``models/MODEL_CARD.md`` for data and held-out accuracy.
 
 ``score`` is ``2 * P(positive) - 1``: its sign is the binary polarity. ``predict`` calls a text
@@ -17,6 +18,7 @@ sure of texts whose only evidence is domain vocabulary, and such texts are often
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,11 +37,15 @@ __all__ = ["LABELS", "N_DENSE", "SentimentModel", "featurize", "label_scores"]
 
 LABELS = ("negative", "neutral", "positive")
 N_HASHED = 2**18
-N_DENSE = 3
+N_DENSE = 7
+NON_HAN_SCALE = 0.35  # English n-grams regularised as if C were C_VALUE * 0.35**2 = 2
+EN_LEXICON_BOOST = 2.0  # English lexicon words' unigrams: as if C were 8
 DEFAULT_NEUTRAL_BAND = 0.2
 NO_LEXICON_SHRINK = 0.5
 CACHE_SIZE = 200_000
 MODEL_DIR = "models"
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANDLES = re.compile(r"@\w+|https?://\S+|www\.\S+")
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Features:
     matrix: sp.csr_matrix
     has_words: np.ndarray
     has_lexicon: np.ndarray
+    has_han: np.ndarray
 
 
 def _hasher() -> FeatureHasher:
@@ -56,26 +63,50 @@ def _hasher() -> FeatureHasher:
     return FeatureHasher(n_features=N_HASHED, input_type="pair", alternate_sign=False)
 
 
+def _has_han(text: str) -> bool:
+    """True when the text contains a Chinese character (selects the Chinese feature block)."""
+    return _HAN.search(text) is not None
+
+
 def featurize(texts: Sequence[str], *, normalized: bool = False) -> Features:
-    """Turn texts into the model's sparse features (rows L2-normalised, lexicon columns last)."""
-    analyses = [
-        analyse_tokens(raw_tokens(t if normalized else normalize(t)))
-        if isinstance(t, str)
-        else analyse_tokens([])
+    """Turn texts into the model's sparse features (hashed block, then ``N_DENSE`` columns).
+
+    @handles and URLs are removed first (tweets name the airline they complain to; that is no
+    sentiment). Hashed rows are L2-normalised, then texts without Chinese characters are
+    scaled by ``NON_HAN_SCALE``: with one regularisation constant this regularises the English
+    n-grams harder than the Chinese ones, because the only English training data (airline
+    tweets) is one narrow domain. In English texts the unigrams of lexicon words weigh
+    ``EN_LEXICON_BOOST`` (before normalisation), so the tweets can correct a word's lexicon prior
+    ("please", "help" in complaints) more freely than they can teach new domain words. The
+    dense block is the lexicon summary (net score, positive share, negative share) once for
+    Chinese texts and once for the others, plus a Chinese flag, so each language learns its own
+    lexicon weights and bias.
+    """
+    cleaned = [
+        _HANDLES.sub(" ", t if normalized else normalize(t)) if isinstance(t, str) else ""
         for t in texts
+    ]
+    n = len(cleaned)
+    han = np.fromiter((_has_han(t) for t in cleaned), bool, n)
+    analyses = [
+        analyse_tokens(raw_tokens(t), own_only=h, lexicon_boost=1.0 if h else EN_LEXICON_BOOST)
+        for t, h in zip(cleaned, han, strict=True)
     ]
     hashed = _hasher().transform(a.features for a in analyses).tocsr()
     norms = np.sqrt(np.asarray(hashed.multiply(hashed).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    hashed = sp.csr_matrix(sp.diags(1.0 / norms) @ hashed)
-    pos = np.fromiter((a.positive for a in analyses), float, len(analyses))
-    neg = np.fromiter((a.negative for a in analyses), float, len(analyses))
-    dense = np.column_stack(
+    han = han.astype(float)
+    scale = (han + (1.0 - han) * NON_HAN_SCALE) / norms
+    hashed = sp.csr_matrix(sp.diags(scale) @ hashed)
+    pos = np.fromiter((a.positive for a in analyses), float, n)
+    neg = np.fromiter((a.negative for a in analyses), float, n)
+    summary = np.column_stack(
         [np.tanh((pos - neg) / 2), pos / (pos + neg + 1), neg / (pos + neg + 1)]
     )
+    dense = np.hstack([summary * han[:, None], summary * (1.0 - han[:, None]), han[:, None]])
     matrix = sp.hstack([hashed, sp.csr_matrix(dense)], format="csr")
-    has_words = np.fromiter((a.n_tokens > 0 for a in analyses), bool, len(analyses))
-    return Features(matrix, has_words, (pos + neg) > 0)
+    has_words = np.fromiter((a.n_tokens > 0 for a in analyses), bool, n)
+    return Features(matrix, has_words, (pos + neg) > 0, han > 0)
 
 
 def label_scores(scores: np.ndarray, neutral_band: float = DEFAULT_NEUTRAL_BAND) -> list[str]:
@@ -100,6 +131,10 @@ class SentimentModel:
         Scores with absolute value below this are ``neutral``.
     metadata : dict
         Training data, method and held-out figures (written to the JSON file).
+    non_han_gain : float
+        Multiplies the logit of texts without Chinese characters (> 0, so polarity is kept):
+        English rows are scaled down in :func:`featurize`, and this gain, fitted on held-out
+        tweets, keeps English confidence calibrated.
 
     Examples
     --------
@@ -113,6 +148,7 @@ class SentimentModel:
     version: str
     neutral_band: float = DEFAULT_NEUTRAL_BAND
     metadata: dict[str, Any] = field(default_factory=dict)
+    non_han_gain: float = 1.0
     _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -133,7 +169,8 @@ class SentimentModel:
                 intercept = float(arrays["intercept"][0])
         if coef.shape != (N_HASHED + N_DENSE,):
             raise ValueError(f"sentiment model: coef has shape {coef.shape}, expected features")
-        return cls(coef, intercept, meta["version"], float(meta["neutral_band"]), meta)
+        gain = float(meta.get("non_han_gain", 1.0))
+        return cls(coef, intercept, meta["version"], float(meta["neutral_band"]), meta, gain)
 
     def save(self, directory: str | Path) -> None:
         """Write ``sentiment.npz`` (float32 weights) and ``sentiment.json`` (metadata)."""
@@ -144,7 +181,12 @@ class SentimentModel:
             coef=self.coef.astype(np.float32),
             intercept=np.array([self.intercept], dtype=np.float64),
         )
-        meta = {**self.metadata, "version": self.version, "neutral_band": self.neutral_band}
+        meta = {
+            **self.metadata,
+            "version": self.version,
+            "neutral_band": self.neutral_band,
+            "non_han_gain": self.non_han_gain,
+        }
         (path / "sentiment.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8"
         )
@@ -153,6 +195,7 @@ class SentimentModel:
         """Score pre-computed features: ``2 * P(positive) - 1``, 0 for texts without words."""
         margin = np.asarray(features.matrix @ self.coef + self.intercept, dtype=float)
         margin[~features.has_lexicon] *= NO_LEXICON_SHRINK
+        margin[~features.has_han] *= self.non_han_gain
         scores = np.tanh(margin / 2.0)
         scores[~features.has_words] = 0.0
         return np.clip(scores, -1.0, 1.0)

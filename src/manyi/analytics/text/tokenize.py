@@ -9,6 +9,7 @@ symbol (punctuation, emoji) becomes its own token so callers can find clause bou
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from functools import lru_cache
@@ -59,10 +60,48 @@ def _jieba() -> Any:
         return tok
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> tuple[dict[str, int], float]:
+    """jieba's word frequencies (domain dictionary included) and the log of their total."""
+    tok = _jieba()
+    return tok.FREQ, math.log(tok.total)
+
+
 @lru_cache(maxsize=65536)
 def _cut_han(run: str) -> tuple[str, ...]:
-    """Segment one run of Chinese characters (cached: short phrases repeat across feedback)."""
-    return tuple(_jieba().lcut(run, HMM=False))
+    """Segment one run of Chinese characters (cached: short phrases repeat across feedback).
+
+    The same maximum-probability path over jieba's dictionary as ``jieba.lcut(run, HMM=False)``
+    (ties broken the same way), computed in one pass without jieba's generator layers.
+    """
+    freq, log_total = _dictionary()
+    log = math.log
+    n = len(run)
+    score = [0.0] * (n + 1)
+    end = list(range(n + 1))
+    for k in range(n - 1, -1, -1):
+        # the single character is the fallback word (log(1) when it is not in the dictionary)
+        best, best_end = None, k
+        i = k
+        frag = run[k]
+        while i < n and frag in freq:
+            count = freq[frag]
+            if count:
+                value = log(count) - log_total + score[i + 1]
+                if best is None or value >= best:  # ties: the longer word, as jieba
+                    best, best_end = value, i
+            i += 1
+            frag = run[k : i + 1]
+        if best is None:
+            best = log(freq.get(run[k]) or 1) - log_total + score[k + 1]
+        score[k], end[k] = best, best_end
+    words: list[str] = []
+    x = 0
+    while x < n:
+        y = end[x] + 1
+        words.append(run[x:y])
+        x = y
+    return tuple(words)
 
 
 def raw_tokens(text: str) -> list[str]:

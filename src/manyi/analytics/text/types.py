@@ -289,6 +289,7 @@ def classify_types(
     scores: Sequence[float] | np.ndarray | None = None,
     negative_threshold: float = -0.5,
     positive_threshold: float = 0.6,
+    normalized: bool = False,
 ) -> list[list[str]]:
     """Label each text with its feedback types (multi-label).
 
@@ -300,6 +301,8 @@ def classify_types(
         Sentiment in [-1, 1] per text if already computed (saves scoring twice).
     negative_threshold, positive_threshold : float
         A text at or below (above) this score is a complaint (praise) even without a cue.
+    normalized : bool, default False
+        The texts are already :func:`~manyi.analytics.text.normalize.normalize`-d (skip it).
 
     Returns
     -------
@@ -316,6 +319,11 @@ def classify_types(
         if sc.shape != (len(items),):
             raise ValueError(f"scores: expected {len(items)} values, got shape {sc.shape}")
     return [
-        _types_for(prepare(t), float(s), negative_threshold, positive_threshold)
+        _types_for(
+            (t.lower() if isinstance(t, str) else "") if normalized else prepare(t),
+            float(s),
+            negative_threshold,
+            positive_threshold,
+        )
         for t, s in zip(items, sc, strict=True)
     ]
