@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(default=None, description="Signs tokens; generated if unset")
     language: Language = "zh"
+    aspect_taxonomy: str = Field(
+        default="retail",
+        description="Aspects of feedback: a built-in (retail, bank, airline) or a .json/.toml file",
+    )
     session_hours: int = 12
     max_upload_mb: int = 200
     cookie_secure: bool = False

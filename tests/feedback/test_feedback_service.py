@@ -173,3 +173,36 @@ def test_everything_reanalyses_all_and_max_items_caps(
     assert len(stored) == 4 and {a.feedback_id: a.sentiment for a in stored.values()} == before
     with pytest.raises(InputError):
         service.analyze_all(sessions=session_factory, batch_size=0)
+
+
+def test_business_taxonomy_is_stored_and_switching_it_reanalyses(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _add_items(session_factory)
+    service.analyze_all(sessions=session_factory)  # the default retail taxonomy
+    spec = tmp_path / "shop.toml"
+    spec.write_text(
+        'name = "shop"\n[aspects.parcel]\nlabel_zh = "包裹"\nkeywords = ["包装", "快递"]\n',
+        encoding="utf-8",
+    )
+    shop = service.load_taxonomy(str(spec))
+    version = service.analysis_version(shop)
+    assert version.startswith(text_analyze.MODEL_VERSION + "+shop-")
+    with session_factory() as s:
+        assert service.count_stale(session=s, taxonomy=shop) == 4
+    assert service.analyze_all(sessions=session_factory, taxonomy=shop).analyzed == 4
+    stored = _analyses(session_factory)
+    assert {a for a, _ in stored["a"].aspects or []} == {"parcel"}
+    assert {a.model_version for a in stored.values()} == {version}
+    assert service.analyze_all(sessions=session_factory, taxonomy=shop).analyzed == 0
+
+
+def test_load_taxonomy_names_the_problem(tmp_path: Path) -> None:
+    assert service.load_taxonomy("bank").name == "bank"
+    assert service.analysis_version(service.load_taxonomy("retail")) == text_analyze.MODEL_VERSION
+    with pytest.raises(InputError, match="neither a built-in"):
+        service.load_taxonomy(str(tmp_path / "missing.json"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"aspects": {"x": {"keywords": []}}}', encoding="utf-8")
+    with pytest.raises(InputError, match="keywords"):
+        service.load_taxonomy(str(broken))

@@ -17,6 +17,7 @@ from manyi.config import load_settings
 from manyi.demo.generator import generate, write_csv
 from manyi.demo.load import load_demo
 from manyi.errors import ManyiError
+from manyi.feedback import service as feedback_service
 
 _STEP_LABELS = {
     "customers": "Importing customers / 正在导入客户...",
@@ -124,6 +125,7 @@ def demo_data(
                     sessions=database.sessions,
                     folder=folder,
                     on_file=lambda step: status.update(_STEP_LABELS.get(step, step)),
+                    taxonomy=feedback_service.load_taxonomy(settings.aspect_taxonomy),
                 )
         except ManyiError as exc:
             console.print(f"[red]{escape(exc.message)}[/red]")

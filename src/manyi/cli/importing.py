@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from manyi.cli.context import open_database
+from manyi.config import load_settings
 from manyi.errors import InputError
 from manyi.feedback import service as feedback_service
 from manyi.feedback.service import AnalysisProgress
@@ -77,6 +78,7 @@ def _run(
                 kind=kind,
                 path=path,
                 analysis_progress=analysing,
+                taxonomy=feedback_service.load_taxonomy(load_settings().aspect_taxonomy),
                 mapping=mapping or None,
                 batch_size=batch_size,
                 quarantine_dir=quarantine_dir,

@@ -71,18 +71,22 @@ def _load_demo(database: Database, settings: Settings, customers: int, progress:
     def step_done(step: str) -> None:
         progress.update(task, completed=steps.index(step))
 
-    load_demo(sessions=database.sessions, folder=folder, on_file=step_done)
+    taxonomy = feedback_service.load_taxonomy(settings.aspect_taxonomy)
+    load_demo(sessions=database.sessions, folder=folder, on_file=step_done, taxonomy=taxonomy)
     progress.update(task, completed=len(steps))
 
 
-def _analyse_feedback(database: Database, progress: Progress) -> int:
+def _analyse_feedback(database: Database, settings: Settings, progress: Progress) -> int:
     """Run the text analytics over every feedback item not yet analysed with the current model."""
     task = progress.add_task("Feedback text analysis / 反馈文本分析", total=None)
 
     def report(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
 
-    result = feedback_service.analyze_all(sessions=database.sessions, progress=report)
+    taxonomy = feedback_service.load_taxonomy(settings.aspect_taxonomy)
+    result = feedback_service.analyze_all(
+        sessions=database.sessions, progress=report, taxonomy=taxonomy
+    )
     progress.update(task, total=max(result.analyzed, 1), completed=max(result.analyzed, 1))
     return result.analyzed
 
@@ -165,7 +169,7 @@ def prepare(
     try:
         with _progress(console) as progress:
             _load_demo(database, settings, customers, progress)
-            _analyse_feedback(database, progress)
+            _analyse_feedback(database, settings, progress)
             _customer_analyses(database, progress, console)
         return _reset_admin(database)
     finally:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from manyi.cli.context import open_database
+from manyi.config import load_settings
 from manyi.errors import InputError
 from manyi.exporting.spreadsheet import neutralise_frame
 from manyi.feedback import service as feedback_service
@@ -150,6 +151,10 @@ def reanalyze(
 
     分析数据库中尚未分析或由旧模型分析的反馈（--all：全部重新分析），显示进度条。
     """
+    try:
+        taxonomy = feedback_service.load_taxonomy(load_settings().aspect_taxonomy)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
     database = open_database()
     try:
         with Progress(
@@ -167,6 +172,7 @@ def reanalyze(
                 batch_size=batch_size,
                 everything=everything,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                taxonomy=taxonomy,
             )
     finally:
         database.engine.dispose()

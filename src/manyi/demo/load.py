@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from manyi.analytics.text.aspects import AspectTaxonomy
 from manyi.catalog.models import Product
 from manyi.customer import service as customer_service
 from manyi.customer.models import Customer
@@ -60,6 +61,7 @@ def load_demo(
     folder: Path,
     on_file: Callable[[str], None] | None = None,
     analyze: bool = True,
+    taxonomy: AspectTaxonomy | None = None,
 ) -> LoadResult:
     """Import customers, orders and feedback from `folder`, add the extra columns, analyse texts.
 
@@ -82,7 +84,7 @@ def load_demo(
     if analyze:
         if on_file:
             on_file("text analysis")
-        result.analysis = feedback_service.analyze_all(sessions=sessions)
+        result.analysis = feedback_service.analyze_all(sessions=sessions, taxonomy=taxonomy)
     return result
 
 

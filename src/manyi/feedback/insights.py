@@ -21,7 +21,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from manyi.analytics.text import analyze as text_analyze
 from manyi.analytics.text.aspects import AspectTaxonomy
 from manyi.analytics.text.emerging import detect_emerging
 from manyi.analytics.text.topics import TopicModel, distinctive_terms
@@ -41,9 +40,9 @@ _cache: dict[tuple[Any, ...], Any] = {}
 _cache_lock = threading.Lock()
 
 
-def aspect_labels(lang: str) -> dict[str, str]:
-    """Display names of the aspects of the shipped retail taxonomy in `lang` ("zh" or "en")."""
-    taxonomy = AspectTaxonomy.builtin("retail")
+def aspect_labels(lang: str, taxonomy: AspectTaxonomy | None = None) -> dict[str, str]:
+    """Display names of the aspects in `lang` ("zh" or "en"); default: the retail taxonomy."""
+    taxonomy = taxonomy or AspectTaxonomy.builtin("retail")
     return {a.key: (a.label_en if lang == "en" else a.label_zh) for a in taxonomy.aspects}
 
 
@@ -252,13 +251,13 @@ def _issue(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def status(*, session: Session) -> dict[str, Any]:
+def status(*, session: Session, taxonomy: AspectTaxonomy | None = None) -> dict[str, Any]:
     """How many items are analysed, how many wait for (re-)analysis, and the model version."""
     analysed = int(session.scalar(select(func.count()).select_from(FeedbackAnalysis)) or 0)
     return {
         "analysed": analysed,
-        "stale": feedback_service.count_stale(session=session),
-        "model_version": text_analyze.MODEL_VERSION,
+        "stale": feedback_service.count_stale(session=session, taxonomy=taxonomy),
+        "model_version": feedback_service.analysis_version(taxonomy),
         "months": MONTHS_SHOWN,
     }
 

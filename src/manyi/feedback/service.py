@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from manyi.analytics.text import analyze as text_analyze
+from manyi.analytics.text.aspects import AspectTaxonomy
 from manyi.errors import InputError
 from manyi.feedback.models import FeedbackAnalysis, FeedbackItem
 from manyi.importing import service as importing
@@ -58,6 +59,36 @@ class ImportOutcome:
     analysis: AnalysisProgress | None
 
 
+BUILTIN_TAXONOMIES = ("retail", "bank", "airline")
+
+
+def load_taxonomy(setting: str) -> AspectTaxonomy:
+    """The configured aspect taxonomy: a built-in name or a .json/.toml file of the business's."""
+    if setting in BUILTIN_TAXONOMIES:
+        return AspectTaxonomy.builtin(setting)
+    path = Path(setting)
+    try:
+        return AspectTaxonomy.from_file(path)
+    except FileNotFoundError:
+        raise InputError(
+            f"aspect_taxonomy: {setting!r} is neither a built-in "
+            f"({', '.join(BUILTIN_TAXONOMIES)}) nor an existing file"
+        ) from None
+    except (OSError, ValueError) as exc:  # unreadable, bad JSON/TOML, bad structure
+        raise InputError(f"aspect_taxonomy: cannot use {setting!r}: {exc}") from None
+
+
+def analysis_version(taxonomy: AspectTaxonomy | None = None) -> str:
+    """The version stored with each analysis: the model's, plus the taxonomy unless it is the
+    built-in retail one, so that changing either makes stored analyses stale."""
+    if taxonomy is None or (
+        taxonomy.name == "retail"
+        and taxonomy.fingerprint == AspectTaxonomy.builtin("retail").fingerprint
+    ):
+        return text_analyze.MODEL_VERSION
+    return f"{text_analyze.MODEL_VERSION}+{taxonomy.name[:12]}-{taxonomy.fingerprint}"
+
+
 def _targets(model_version: str, *, everything: bool) -> Select[int, str | None]:
     """Feedback with text to analyse: the stale items, or every item when `everything`."""
     query = select(FeedbackItem.id, FeedbackItem.text).where(FeedbackItem.text.is_not(None))
@@ -74,17 +105,24 @@ def _targets(model_version: str, *, everything: bool) -> Select[int, str | None]
 
 
 def count_stale(
-    *, session: Session, model_version: str | None = None, everything: bool = False
+    *,
+    session: Session,
+    model_version: str | None = None,
+    everything: bool = False,
+    taxonomy: AspectTaxonomy | None = None,
 ) -> int:
-    """How many feedback items still need (re-)analysis with the current model."""
-    version = model_version or text_analyze.MODEL_VERSION
+    """How many feedback items still need (re-)analysis with the current model and taxonomy."""
+    version = model_version or analysis_version(taxonomy)
     query = _targets(version, everything=everything).subquery()
     return session.scalar(select(func.count()).select_from(query)) or 0
 
 
-def _store(session: Session, ids: list[int], texts: list[str], version: str) -> None:
+def _store(
+    session: Session, ids: list[int], texts: list[str], taxonomy: AspectTaxonomy | None
+) -> None:
     """Analyse `texts` and insert or overwrite the analyses of feedback `ids`."""
-    result = text_analyze.analyze(texts)
+    version = analysis_version(taxonomy)
+    result = text_analyze.analyze(texts, taxonomy=taxonomy)
     existing = set(
         session.scalars(
             select(FeedbackAnalysis.feedback_id).where(FeedbackAnalysis.feedback_id.in_(ids))
@@ -115,14 +153,19 @@ def _store(session: Session, ids: list[int], texts: list[str], version: str) -> 
 
 
 def analyze_batch(
-    *, session: Session, limit: int = 2000, after_id: int = 0, everything: bool = False
+    *,
+    session: Session,
+    limit: int = 2000,
+    after_id: int = 0,
+    everything: bool = False,
+    taxonomy: AspectTaxonomy | None = None,
 ) -> int:
     """Analyse up to `limit` items after `after_id` (stale ones, or all) and store the results."""
-    version = text_analyze.MODEL_VERSION
+    version = analysis_version(taxonomy)
     query = _targets(version, everything=everything).where(FeedbackItem.id > after_id)
     rows = session.execute(query.limit(limit)).all()
     if rows:
-        _store(session, [row.id for row in rows], [row.text or "" for row in rows], version)
+        _store(session, [row.id for row in rows], [row.text or "" for row in rows], taxonomy)
     return len(rows)
 
 
@@ -133,6 +176,7 @@ def analyze_all(
     progress: Callable[[int, int], None] | None = None,
     everything: bool = False,
     max_items: int | None = None,
+    taxonomy: AspectTaxonomy | None = None,
 ) -> AnalysisProgress:
     """Analyse every stale feedback item (or all, with `everything`), one transaction per batch.
 
@@ -142,21 +186,19 @@ def analyze_all(
     if batch_size < 1:
         raise InputError("batch_size must be at least 1")
     started = time.perf_counter()
+    version = analysis_version(taxonomy)
     with sessions() as session:
-        total = count_stale(session=session, everything=everything)
+        total = count_stale(session=session, everything=everything, model_version=version)
     goal = total if max_items is None else min(total, max_items)
     done, after = 0, 0
     while done < goal:
         with sessions.begin() as session:
             size = min(batch_size, goal - done)
-            query = _targets(text_analyze.MODEL_VERSION, everything=everything)
+            query = _targets(version, everything=everything)
             rows = session.execute(query.where(FeedbackItem.id > after).limit(size)).all()
             if not rows:
                 break
-            _store(
-                session, [r.id for r in rows], [r.text or "" for r in rows],
-                text_analyze.MODEL_VERSION,
-            )  # fmt: skip
+            _store(session, [r.id for r in rows], [r.text or "" for r in rows], taxonomy)
         done += len(rows)
         after = rows[-1].id
         if progress:
@@ -164,7 +206,7 @@ def analyze_all(
     return AnalysisProgress(
         analyzed=done,
         remaining=max(0, total - done),
-        model_version=text_analyze.MODEL_VERSION,
+        model_version=version,
         seconds=time.perf_counter() - started,
     )
 
@@ -176,6 +218,7 @@ def import_with_analysis(
     path: Path,
     analysis_progress: Callable[[int, int], None] | None = None,
     max_analysis: int | None = None,
+    taxonomy: AspectTaxonomy | None = None,
     **import_options: Any,
 ) -> ImportOutcome:
     """Import one file; after feedback, analyse every stale item so stored results stay current.
@@ -186,5 +229,7 @@ def import_with_analysis(
     report = importing.import_file(sessions=sessions, kind=kind, path=path, **import_options)
     if kind != "feedback":
         return ImportOutcome(report=report, analysis=None)
-    analysis = analyze_all(sessions=sessions, progress=analysis_progress, max_items=max_analysis)
+    analysis = analyze_all(
+        sessions=sessions, progress=analysis_progress, max_items=max_analysis, taxonomy=taxonomy
+    )
     return ImportOutcome(report=report, analysis=analysis)

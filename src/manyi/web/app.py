@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from manyi.config import Settings
+from manyi.feedback.service import load_taxonomy
 from manyi.store.engine import make_engine, make_session_factory
 from manyi.store.migrate import upgrade
 from manyi.web import auth, errors
@@ -33,6 +34,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     upgrade(engine)
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.taxonomy = load_taxonomy(settings.aspect_taxonomy)
     try:
         yield
     finally:

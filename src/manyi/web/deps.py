@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from manyi.analytics.text.aspects import AspectTaxonomy
 from manyi.errors import AuthenticationError, PermissionDeniedError
 from manyi.i18n import normalise_language
 from manyi.staff import service as staff_service
@@ -136,3 +137,9 @@ async def check_csrf(request: Request, user: CurrentUser) -> None:
 CsrfChecked = Depends(check_csrf)
 AdminUser = Annotated[StaffUser, Depends(require_permission(Permission.MANAGE_USERS))]
 Importer = Annotated[StaffUser, Depends(require_permission(Permission.IMPORT_DATA))]
+
+
+def configured_taxonomy(request: Request) -> AspectTaxonomy:
+    """The business's aspect taxonomy, loaded and checked when the server started."""
+    taxonomy: AspectTaxonomy = request.app.state.taxonomy
+    return taxonomy

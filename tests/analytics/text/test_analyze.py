@@ -75,3 +75,27 @@ def test_never_raises_and_deterministic(texts: list[str]) -> None:
     assert len(a) == len(texts)
     assert np.array_equal(a["sentiment_score"].to_numpy(), b["sentiment_score"].to_numpy())
     assert a["sentiment_score"].between(-1, 1).all()
+
+
+def test_business_taxonomy_replaces_the_retail_aspects() -> None:
+    """A bank's aspects come out when its taxonomy is given; retail stays the default."""
+    from manyi.analytics.text.aspects import AspectTaxonomy
+
+    texts = ["柜台排队太久了，手续费也太贵", "The mobile banking app keeps crashing"]
+    bank = analyze(texts, taxonomy=AspectTaxonomy.builtin("bank"))["aspects"].tolist()
+    assert bank == [
+        [("fees", "negative"), ("branch_queue", "negative")],
+        [("online_banking", "negative")],
+    ]
+    retail_keys = {a for row in analyze(texts)["aspects"] for a, _ in row}
+    assert not retail_keys & {"fees", "branch_queue", "online_banking"}
+
+
+def test_taxonomy_fingerprint_follows_its_keywords() -> None:
+    from manyi.analytics.text.aspects import AspectTaxonomy
+
+    spec = {"name": "shop", "aspects": {"queue": {"keywords": ["排队", "queue"]}}}
+    same = AspectTaxonomy.from_dict(spec).fingerprint
+    assert same == AspectTaxonomy.from_dict(spec).fingerprint
+    spec["aspects"]["queue"]["keywords"].append("wait")
+    assert AspectTaxonomy.from_dict(spec).fingerprint != same

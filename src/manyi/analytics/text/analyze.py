@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from manyi.analytics.text.aspects import extract_aspects
+from manyi.analytics.text.aspects import AspectTaxonomy, extract_aspects
 from manyi.analytics.text.language import detect_language
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.pii import mask_pii
@@ -45,7 +45,9 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def analyze(texts: Sequence[object], *, mask: bool = True) -> pd.DataFrame:
+def analyze(
+    texts: Sequence[object], *, mask: bool = True, taxonomy: AspectTaxonomy | None = None
+) -> pd.DataFrame:
     """Analyse customer texts.
 
     Parameters
@@ -55,6 +57,8 @@ def analyze(texts: Sequence[object], *, mask: bool = True) -> pd.DataFrame:
         as empty text.
     mask : bool, default True
         Fill ``text_masked`` with PII masked; ``False`` copies the text (faster).
+    taxonomy : AspectTaxonomy, optional
+        The business's aspects (default: the built-in retail taxonomy).
 
     Returns
     -------
@@ -82,7 +86,7 @@ def analyze(texts: Sequence[object], *, mask: bool = True) -> pd.DataFrame:
             "sentiment": label_scores(scores, model.neutral_band),
             "sentiment_score": scores.astype(float),
             "types": classify_types(normalized, scores=scores, normalized=True),
-            "aspects": extract_aspects(normalized, scores=scores, normalized=True),
+            "aspects": extract_aspects(normalized, taxonomy, scores=scores, normalized=True),
             "text_masked": [mask_pii(t) for t in raw] if mask else raw,
         },
         columns=list(COLUMNS),

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import re
 import tomllib
@@ -82,8 +83,10 @@ class AspectTaxonomy:
         aspects = []
         for key, spec in raw.items():
             words = spec.get("keywords") if isinstance(spec, Mapping) else None
-            if not isinstance(words, list) or not all(
-                isinstance(w, str) and w.strip() for w in words
+            if (
+                not isinstance(words, list)
+                or not words
+                or not all(isinstance(w, str) and w.strip() for w in words)
             ):
                 raise ValueError(f"aspects.{key}.keywords: expected a list of non-empty strings")
             aspects.append(
@@ -115,6 +118,13 @@ class AspectTaxonomy:
     def keys(self) -> list[str]:
         """Aspect keys in order."""
         return [a.key for a in self.aspects]
+
+    @property
+    def fingerprint(self) -> str:
+        """Short hash of the aspects and keywords: changes whenever the matching would."""
+        spec = [[a.key, list(a.keywords)] for a in self.aspects]
+        digest = hashlib.sha256(json.dumps(spec, ensure_ascii=False).encode("utf-8"))
+        return digest.hexdigest()[:8]
 
     def matcher(self) -> tuple[re.Pattern[str], dict[str, list[str]], list[str]]:
         """The compiled keyword scanner, keyword -> aspects map and wildcard stems (longest first)."""

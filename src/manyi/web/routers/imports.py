@@ -16,7 +16,14 @@ from manyi.audit import service as audit
 from manyi.errors import InputError
 from manyi.feedback import service as feedback_service
 from manyi.staff.models import StaffUser
-from manyi.web.deps import CsrfChecked, DbSession, Importer, client_address, get_current_user
+from manyi.web.deps import (
+    CsrfChecked,
+    DbSession,
+    Importer,
+    client_address,
+    configured_taxonomy,
+    get_current_user,
+)
 from manyi.web.templating import render
 
 router = APIRouter(dependencies=[Depends(get_current_user)])
@@ -59,6 +66,7 @@ def _run_import(
             path=target,
             quarantine_dir=Path(settings.data_dir) / "quarantine",
             max_analysis=WEB_ANALYSIS_LIMIT,
+            taxonomy=configured_taxonomy(request),
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -16,7 +16,13 @@ from manyi.audit import service as audit
 from manyi.feedback import insights
 from manyi.staff.models import StaffUser
 from manyi.staff.security import Permission, can
-from manyi.web.deps import CurrentUser, DbSession, client_address, get_current_user
+from manyi.web.deps import (
+    CurrentUser,
+    DbSession,
+    client_address,
+    configured_taxonomy,
+    get_current_user,
+)
 from manyi.web.templating import render
 
 router = APIRouter(dependencies=[Depends(get_current_user)])
@@ -56,12 +62,13 @@ def insights_page(
 ) -> Response:
     """Aspect chart, emerging issues, topics and keywords (chart data in a JSON script tag)."""
     show = can(user.role, Permission.VIEW_PII)
-    state = insights.status(session=session)
+    taxonomy = configured_taxonomy(request)
+    state = insights.status(session=session, taxonomy=taxonomy)
     trend = insights.aspect_summary(session=session, period=period)
     issues = insights.emerging(session=session, period=period, baseline=baseline, show_pii=show)
     topics = insights.topics(session=session, show_pii=show)
     _show_pii(request, session, user, "page", _quote_count(issues) + _quote_count(topics.topics))
-    labels = insights.aspect_labels(request.state.lang)
+    labels = insights.aspect_labels(request.state.lang, taxonomy)
     context = {
         "state": state,
         "trend": trend,
@@ -92,11 +99,11 @@ def insights_page(
 
 
 @router.get("/api/insights/aspects", tags=["insights"])
-def api_aspects(session: DbSession, period: Period = "month") -> dict[str, Any]:
+def api_aspects(request: Request, session: DbSession, period: Period = "month") -> dict[str, Any]:
     """Items mentioning each aspect, negative mentions and negative share per period."""
     return {
         **insights.aspect_summary(session=session, period=period),
-        "status": insights.status(session=session),
+        "status": insights.status(session=session, taxonomy=configured_taxonomy(request)),
     }
 
 

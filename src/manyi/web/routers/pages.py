@@ -13,7 +13,13 @@ from manyi.feedback.insights import aspect_labels
 from manyi.i18n import t
 from manyi.staff.security import Permission, can
 from manyi.web import overview
-from manyi.web.deps import CurrentUser, DbSession, client_address, get_current_user
+from manyi.web.deps import (
+    CurrentUser,
+    DbSession,
+    client_address,
+    configured_taxonomy,
+    get_current_user,
+)
 from manyi.web.feedback_list import CHANNELS, SENTIMENTS, list_feedback
 from manyi.web.templating import render
 
@@ -60,6 +66,6 @@ def feedback_page(
         "query": urlencode({k: v for k, v in filters.items() if v}),
         "channels": CHANNELS,
         "sentiments": SENTIMENTS,
-        "aspect_labels": aspect_labels(request.state.lang),
+        "aspect_labels": aspect_labels(request.state.lang, configured_taxonomy(request)),
     }
     return render(request, "feedback.html", context)
