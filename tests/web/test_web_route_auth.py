@@ -93,3 +93,20 @@ def test_data_routes_answer_401_json(app_client: TestClient) -> None:
         response = app_client.get(path)
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/json")
+
+
+def test_every_state_changing_route_refuses_a_session_without_csrf_token(
+    admin_client: tuple[TestClient, str], settings: Settings
+) -> None:
+    """Logged in by cookie (as a browser would be) but without the CSRF token: refused, for
+    every POST/PUT/PATCH/DELETE route, including ones added later."""
+    client, _token = admin_client
+    mutating = [
+        (method, path)
+        for method, path in _protected_routes(settings)
+        if method in {"POST", "PUT", "PATCH", "DELETE"}
+    ]
+    assert len(mutating) >= 10
+    for method, path in mutating:
+        response = client.request(method, _concrete(path), data={"x": "1"})
+        assert response.status_code == 403, (method, path, response.status_code)
