@@ -27,6 +27,7 @@ from manyi.analytics.text.topics import TopicModel, distinctive_terms
 from manyi.errors import InputError
 from manyi.feedback import service as feedback_service
 from manyi.feedback.models import FeedbackAnalysis, FeedbackItem
+from manyi.store.timestamps import naive_utc
 
 MONTHS_SHOWN = 24
 MAX_TEXTS = 20_000
@@ -117,7 +118,7 @@ def load_analyses(
             "text_masked",
         ],
     )  # fmt: skip
-    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_localize(None)
+    frame["received_at"] = naive_utc(frame["received_at"])
     pairs = [p if isinstance(p, list) else [] for p in frame["pairs"]]
     frame["aspects"] = [sorted({str(a) for a, _ in p}) for p in pairs]
     frame["negative_aspects"] = [

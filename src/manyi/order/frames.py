@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from manyi.catalog.models import Product
 from manyi.customer.models import Customer
 from manyi.order.models import Order, OrderLine
+from manyi.store.timestamps import naive_utc
 
 
 def order_lines_frame(*, session: Session) -> pd.DataFrame:
@@ -38,7 +39,7 @@ def order_lines_frame(*, session: Session) -> pd.DataFrame:
         .outerjoin(Product, OrderLine.product_id == Product.id)
     )
     frame = pd.read_sql(stmt, session.connection())
-    frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], utc=True).dt.tz_localize(None)
+    frame["ordered_at"] = naive_utc(frame["ordered_at"])
     for column in ("quantity", "unit_price", "amount"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame

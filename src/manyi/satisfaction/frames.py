@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,9 @@ from manyi.satisfaction.attributes import (
     MULTI_VALUED,
     Attribute,
 )
-from manyi.segment.models import SegmentMembership, SegmentSnapshot
+from manyi.segment.models import SegmentMembership
+from manyi.segment.service import latest_snapshot_id
+from manyi.store.timestamps import end_of_day, naive_utc, start_of_day
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,6 @@ def metric_scale(metric: str) -> MetricScale:
         return SCALES[metric]
     except KeyError:
         raise InputError(f"metric: {metric[:20]!r} is not one of nps, csat, ces") from None
-
-
-def _start_of(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 _CUSTOMER_COLUMNS: dict[str, Any] = {
@@ -145,9 +142,9 @@ def _base_query(scale: MetricScale, names: set[str], filters: RatingFilter) -> S
 def _filtered(stmt: Select[Any], filters: RatingFilter) -> Select[Any]:
     """Apply the date range and channel as bound parameters."""
     if filters.since is not None:
-        stmt = stmt.where(FeedbackItem.received_at >= _start_of(filters.since))
+        stmt = stmt.where(FeedbackItem.received_at >= start_of_day(filters.since))
     if filters.until is not None:
-        stmt = stmt.where(FeedbackItem.received_at < _start_of(filters.until + timedelta(days=1)))
+        stmt = stmt.where(FeedbackItem.received_at < end_of_day(filters.until))
     if filters.channel is not None:
         stmt = stmt.where(FeedbackItem.channel == filters.channel)
     return stmt
@@ -225,12 +222,7 @@ def _order_categories(session: Session, scale: MetricScale, filters: RatingFilte
 
 def _segments(session: Session, kind: str) -> pd.Series:
     """Segment of each customer in the latest snapshot of ``kind`` (422 when there is none)."""
-    snapshot_id = session.scalar(
-        select(SegmentSnapshot.id)
-        .where(SegmentSnapshot.kind == kind)
-        .order_by(SegmentSnapshot.as_of.desc(), SegmentSnapshot.id.desc())
-        .limit(1)
-    )
+    snapshot_id = latest_snapshot_id(session=session, kind=kind)
     if snapshot_id is None:
         raise InputError(f"by: no segment snapshot of kind {kind!r} yet / 尚无此类分群结果")
     rows = session.execute(
@@ -266,8 +258,7 @@ def ratings(
     filters = filters or RatingFilter()
     names = {a.name for a in attributes}
     frame = pd.read_sql(_base_query(scale, names, filters), session.connection())
-    stamps = pd.to_datetime(frame["received_at"], utc=True, format="ISO8601")
-    frame["received_at"] = stamps.dt.tz_localize(None)
+    frame["received_at"] = naive_utc(frame["received_at"])
     frame, n_invalid = _valid(frame, scale)
     if "age_band" in names:
         frame["age_band"] = age_bands(frame["birthday"], frame["received_at"])

@@ -6,7 +6,7 @@ pandas, so a million customers cost a few vectorised passes.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from manyi.customer.models import ConsentEvent, ConsentPurpose, Customer
 from manyi.feedback.models import FeedbackAnalysis, FeedbackItem
 from manyi.order.models import Order, OrderStatus
+from manyi.store.timestamps import end_of_day, naive_utc
 
 #: Feedback older than this (before the as-of date) is not used for reasons.
 FEEDBACK_LOOKBACK_DAYS = 365
@@ -32,20 +33,10 @@ _SIGNAL_COLUMNS = (
 )  # fmt: skip
 
 
-def end_of_day(as_of: date) -> datetime:
-    """The first instant after `as_of` (UTC): data strictly before it is observed."""
-    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-
-
 def _raw_time(column: Any) -> Any:
     """A timestamp column read without the per-row ORM conversion (SQLite gives its stored text,
-    PostgreSQL an aware datetime); :func:`_naive` parses either in one vectorised pass."""
+    PostgreSQL an aware datetime); :func:`naive_utc` parses either in one vectorised pass."""
     return type_coerce(column, String)
-
-
-def _naive(values: pd.Series) -> pd.Series:
-    """Stored times as naive UTC datetimes (SQLite text is UTC; PostgreSQL values are aware)."""
-    return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None)
 
 
 def purchases_frame(*, session: Session, as_of: date) -> pd.DataFrame:
@@ -62,7 +53,7 @@ def purchases_frame(*, session: Session, as_of: date) -> pd.DataFrame:
     # The date cut is made here, not in SQL: with a range on ordered_at SQLite walks the time
     # index and fetches every row at random, several times slower than one scan.
     frame = pd.read_sql(stmt, session.connection())
-    frame["ordered_at"] = _naive(frame["ordered_at"])
+    frame["ordered_at"] = naive_utc(frame["ordered_at"])
     frame = frame[frame["ordered_at"] < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
     frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce").fillna(0.0).astype(float)
     return frame
@@ -89,7 +80,7 @@ def _feedback_rows(session: Session, as_of: date) -> pd.DataFrame:
         )
     )
     frame = pd.read_sql(stmt, session.connection())
-    frame["received_at"] = _naive(frame["received_at"])
+    frame["received_at"] = naive_utc(frame["received_at"])
     for column in ("types", "aspects", "sentiment", "rating_scale"):
         frame[column] = frame[column].astype("string").fillna("")
     frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
@@ -161,7 +152,7 @@ def marketing_consent(*, session: Session) -> pd.Series:
         _raw_time(ConsentEvent.recorded_at).label("recorded_at"),
     ).where(ConsentEvent.purpose == ConsentPurpose.MARKETING.value)
     frame = pd.read_sql(stmt, session.connection())
-    frame["recorded_at"] = _naive(frame["recorded_at"])
+    frame["recorded_at"] = naive_utc(frame["recorded_at"])
     frame = frame.sort_values(["customer_id", "recorded_at", "id"], kind="stable")
     latest = frame.groupby("customer_id")["granted"].last().astype(bool)
     latest.index.name = "customer_pk"

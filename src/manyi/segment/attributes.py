@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from manyi.analytics.segments.personas import age_band
 from manyi.customer.frames import customers_frame
 from manyi.segment.frames import churn_scores_frame, feedback_signals_frame
-from manyi.segment.models import SegmentMembership, SegmentSnapshot
-from manyi.segment.service import KINDS
+from manyi.segment.models import SegmentMembership
+from manyi.segment.service import KINDS, latest_snapshot_id
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,7 @@ def _latest_memberships(session: Session) -> dict[str, pd.DataFrame]:
     """Per kind, (customer_pk, segment, values) of its latest snapshot."""
     out: dict[str, pd.DataFrame] = {}
     for kind in KINDS:
-        snapshot_id = session.scalar(
-            select(SegmentSnapshot.id)
-            .where(SegmentSnapshot.kind == kind)
-            .order_by(SegmentSnapshot.as_of.desc(), SegmentSnapshot.id.desc())
-            .limit(1)
-        )
+        snapshot_id = latest_snapshot_id(session=session, kind=kind)
         if snapshot_id is None:
             continue
         rows = session.execute(

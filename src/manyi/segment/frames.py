@@ -7,7 +7,7 @@ left out everywhere.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from manyi.customer.models import Customer
 from manyi.feedback.models import FeedbackAnalysis, FeedbackItem
 from manyi.order.frames import order_lines_frame
 from manyi.scoring.models import CustomerScore
+from manyi.store.timestamps import end_of_day, naive_utc
 
 #: Score kinds read as a customer's churn probability (the newest of them wins).
 CHURN_SCORE_KINDS = ("churn", "churn_risk", "churn_probability")
@@ -29,16 +30,6 @@ _PERSONA_ASPECTS = {
     "product_quality": "quality",
     "app_website": "app",
 }
-
-
-def end_of_day(as_of: date) -> datetime:
-    """The first instant (UTC) after the as-of day: everything before it is history."""
-    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-
-
-def _naive_utc(values: pd.Series) -> pd.Series:
-    """Datetimes as naive UTC (SQLite returns naive values, PostgreSQL aware ones)."""
-    return pd.to_datetime(values, utc=True).dt.tz_localize(None)
 
 
 def cleaned_order_lines(*, session: Session, as_of: date, codes: pd.Series) -> CleanedOrders:
@@ -91,7 +82,7 @@ def feedback_signals_frame(*, session: Session, as_of: date) -> pd.DataFrame:
     columns = ["customer_id", "nps", "csat", "feedback_count", "negative_feedback"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    frame["received_at"] = _naive_utc(frame["received_at"])
+    frame["received_at"] = naive_utc(frame["received_at"])
     frame = frame.sort_values(["customer_id", "received_at"], kind="stable")
     grouped = frame.groupby("customer_id")
     out = pd.DataFrame(

@@ -399,6 +399,16 @@ def list_snapshots(
     return [_info(s) for s in session.scalars(query.limit(limit))]
 
 
+def latest_snapshot_id(*, session: Session, kind: str) -> int | None:
+    """Id of the newest snapshot of a kind (None when there is none yet)."""
+    return session.scalar(
+        select(SegmentSnapshot.id)
+        .where(SegmentSnapshot.kind == kind)
+        .order_by(SegmentSnapshot.as_of.desc(), SegmentSnapshot.id.desc())
+        .limit(1)
+    )
+
+
 def get_snapshot(*, session: Session, kind: str, as_of: date | None = None) -> SnapshotInfo:
     """The snapshot of a kind at a day (the latest when `as_of` is None); 404 when absent."""
     query = select(SegmentSnapshot).where(SegmentSnapshot.kind == check_kind(kind))
