@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -101,3 +103,15 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to the test database."""
     return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def scoring_histories() -> ModuleType:
+    """The hand-made order histories of tests/scoring/histories.py, for tests in other folders
+    (test folders are not packages)."""
+    path = Path(__file__).resolve().parent / "scoring" / "histories.py"
+    spec = importlib.util.spec_from_file_location("scoring_histories", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

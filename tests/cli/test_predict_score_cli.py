@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -19,19 +18,6 @@ from manyi.store.engine import unit_of_work
 runner = CliRunner()
 
 
-def _histories() -> ModuleType:
-    """The hand-made histories shared with tests/scoring (test folders are not packages)."""
-    path = Path(__file__).resolve().parents[1] / "scoring" / "histories.py"
-    spec = importlib.util.spec_from_file_location("scoring_histories", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HISTORIES = _histories()
-
-
 @pytest.fixture
 def database(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -44,9 +30,9 @@ def database(
     return session_factory
 
 
-def test_score_then_risks(database: sessionmaker[Session]) -> None:
+def test_score_then_risks(database: sessionmaker[Session], scoring_histories: ModuleType) -> None:
     with unit_of_work(database) as session:
-        HISTORIES.seed(session)
+        scoring_histories.seed(session)
     result = runner.invoke(app, ["predict", "score", "--as-of", "2025-06-30", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

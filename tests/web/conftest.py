@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +24,9 @@ from manyi.feedback.models import FeedbackItem
 from manyi.staff import service as staff_service
 from manyi.store.engine import unit_of_work
 from manyi.web.app import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -133,3 +142,108 @@ def login_as() -> Callable[..., str]:
 def feedback_adder() -> Callable[..., None]:
     """The `add_feedback` helper as a fixture."""
     return add_feedback
+
+
+# --- headless browser ----------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_required() -> None:
+    """Skip (or fail when MANYI_REQUIRE_BROWSER is set) if Chromium or Playwright is missing."""
+    missing = None
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        missing = f"Chromium not found at {CHROMIUM}"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "the Python playwright package is not installed"
+    if missing:
+        if os.environ.get("MANYI_REQUIRE_BROWSER"):
+            pytest.fail(f"MANYI_REQUIRE_BROWSER is set but {missing}")
+        pytest.skip(missing)
+
+
+def _free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for servers a test starts itself)."""
+    return _free_port()
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Settings], str]]:
+    """Start uvicorn on `settings` in a background thread; returns its base URL (stopped after)."""
+    import uvicorn
+
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(settings: Settings) -> str:
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start within 30 s")
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class BrowserPage:
+    """A headless Chromium page and the console and page errors it has seen."""
+
+    page: Page
+    errors: list[str]
+
+    def log_in(self, url: str, username: str, password: str) -> None:
+        """Open `url`, get sent to the login form, log in and land back on `url`."""
+        self.page.goto(url)
+        assert "/login" in self.page.url
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(url)
+
+
+@pytest.fixture
+def browser_page(browser_required: None) -> Iterator[BrowserPage]:
+    """A 1280x900 page in headless Chromium that records JavaScript errors."""
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            yield BrowserPage(page, errors)
+        finally:
+            browser.close()

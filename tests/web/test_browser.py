@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,36 +23,12 @@ from manyi.store.engine import make_engine, make_session_factory, unit_of_work
 from manyi.store.migrate import upgrade
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from conftest import BrowserPage
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path("/tmp/manyi-home.png")
 PASSWORD = "browser-test-pass"
-
-
-def _need_browser() -> None:
-    """Skip (or fail when MANYI_REQUIRE_BROWSER is set) if Chromium or Playwright is missing."""
-    missing = None
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        missing = f"Chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the Python playwright package is not installed"
-    if missing:
-        if os.environ.get("MANYI_REQUIRE_BROWSER"):
-            pytest.fail(f"MANYI_REQUIRE_BROWSER is set but {missing}")
-        pytest.skip(missing)
-
-
-def _free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _seed(settings: Settings) -> None:
@@ -83,72 +56,30 @@ def _seed(settings: Settings) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """uvicorn serving a fresh SQLite database in a background thread; yields the base URL."""
-    _need_browser()
-    import uvicorn
-
-    from manyi.web.app import create_app
-
+def server(tmp_path: Path, browser_required: None, live_server: Callable[[Settings], str]) -> str:
+    """A fresh, seeded SQLite database served in the background; the base URL."""
     settings = Settings(data_dir=tmp_path, secret_key="test", language="en")
     _seed(settings)
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    return live_server(settings)
 
 
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+def _log_in(browser: BrowserPage, base: str, username: str, password: str) -> None:
+    """Log in from the home page and wait for its chart."""
+    browser.log_in(base + "/", username, password)
+    browser.page.wait_for_selector("#feedback-chart canvas, #feedback-chart svg", timeout=15_000)
 
 
-def _log_in(page: Page, base: str, username: str, password: str) -> None:
-    """Go to the site, get sent to the login form, log in and land on the home page."""
-    page.goto(base + "/")
-    assert "/login" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-    page.wait_for_selector("#feedback-chart canvas, #feedback-chart svg", timeout=15_000)
-
-
-def test_login_and_home_chart(server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            _log_in(page, server, "admin", PASSWORD)
-            assert page.inner_text("#count-feedback") == "9"
-            page.wait_for_timeout(500)  # let the bars animate in before the screenshot
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            page.goto(server + "/feedback")
-            assert page.locator("script:has-text('alert(1)')").count() == 0
-            assert "<script>alert(1)</script>" in page.inner_text("table")
-            page.screenshot(path=str(SCREENSHOT.with_name("manyi-feedback.png")), full_page=True)
-        finally:
-            browser.close()
-    assert errors == [], errors
+def test_login_and_home_chart(server: str, browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    _log_in(browser_page, server, "admin", PASSWORD)
+    assert page.inner_text("#count-feedback") == "9"
+    page.wait_for_timeout(500)  # let the bars animate in before the screenshot
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.goto(server + "/feedback")
+    assert page.locator("script:has-text('alert(1)')").count() == 0
+    assert "<script>alert(1)</script>" in page.inner_text("table")
+    page.screenshot(path=str(SCREENSHOT.with_name("manyi-feedback.png")), full_page=True)
+    assert browser_page.errors == [], browser_page.errors
 
 
 def _read_login(proc: subprocess.Popen[str]) -> tuple[str, str]:
@@ -182,14 +113,13 @@ def _wait_until_up(url: str, proc: subprocess.Popen[str]) -> None:
     pytest.fail("quickstart's server did not answer within 60 s")
 
 
-def test_quickstart_serves_a_page_you_can_log_in_to(tmp_path: Path) -> None:
+def test_quickstart_serves_a_page_you_can_log_in_to(
+    tmp_path: Path, free_port: int, browser_page: BrowserPage
+) -> None:
     """The README's first command, end to end: demo data, analysis, server, login, chart."""
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
     env = {**os.environ, "MANYI_DATA_DIR": str(tmp_path / "data"), "MANYI_LANGUAGE": "en"}
     env.pop("MANYI_DATABASE_URL", None)
-    command = [sys.executable, "-m", "manyi", "quickstart", "--port", str(_free_port())]
+    command = [sys.executable, "-m", "manyi", "quickstart", "--port", str(free_port)]
     proc = subprocess.Popen(
         [*command, "--customers", "200"],
         env=env,
@@ -201,17 +131,13 @@ def test_quickstart_serves_a_page_you_can_log_in_to(tmp_path: Path) -> None:
     try:
         url, password = _read_login(proc)
         _wait_until_up(url, proc)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 860})
-                _log_in(page, url, "admin", password)
-                assert int(page.inner_text("#count-customers").replace(",", "")) == 200
-                assert int(page.inner_text("#count-feedback").replace(",", "")) > 100
-                page.wait_for_timeout(800)  # let the bars animate in before the screenshot
-                page.screenshot(path=str(SCREENSHOT.with_name("manyi-quickstart.png")))
-            finally:
-                browser.close()
+        page = browser_page.page
+        _log_in(browser_page, url, "admin", password)
+        assert int(page.inner_text("#count-customers").replace(",", "")) == 200
+        assert int(page.inner_text("#count-feedback").replace(",", "")) > 100
+        page.wait_for_timeout(800)  # let the bars animate in before the screenshot
+        page.screenshot(path=str(SCREENSHOT.with_name("manyi-quickstart.png")))
+        assert browser_page.errors == [], browser_page.errors
     finally:
         proc.terminate()
         proc.wait(timeout=20)

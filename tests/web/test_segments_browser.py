@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,27 +18,13 @@ from manyi.staff import service as staff_service
 from manyi.store.engine import make_engine, make_session_factory, unit_of_work
 from manyi.store.migrate import upgrade
 
+if TYPE_CHECKING:
+    from conftest import BrowserPage
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-pass"
 HOSTILE = "<script>window.__pwned = 1</script>"
-
-
-def _need_browser() -> None:
-    """Skip (or fail when MANYI_REQUIRE_BROWSER is set) if Chromium or Playwright is missing."""
-    missing = None
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        missing = f"Chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "the Python playwright package is not installed"
-    if missing:
-        if os.environ.get("MANYI_REQUIRE_BROWSER"):
-            pytest.fail(f"MANYI_REQUIRE_BROWSER is set but {missing}")
-        pytest.skip(missing)
 
 
 def _seed(settings: Settings) -> None:
@@ -80,55 +62,22 @@ def _seed(settings: Settings) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """uvicorn on a fresh SQLite database in a background thread; yields the base URL."""
-    _need_browser()
-    import uvicorn
-
-    from manyi.web.app import create_app
-
+def server(tmp_path: Path, browser_required: None, live_server: Callable[[Settings], str]) -> str:
+    """A seeded SQLite database served in the background; the base URL."""
     settings = Settings(data_dir=tmp_path, secret_key="test", language="en")
     _seed(settings)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 30 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    return live_server(settings)
 
 
-def test_sankey_is_drawn_and_hostile_names_stay_text(server: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(server + "/segments?kind=tier")
-            page.fill("input[name=username]", "analyst")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/segments?kind=tier")
-            page.wait_for_selector("#sankey-chart canvas", timeout=15_000)
-            assert page.locator("#transition-matrix tbody tr").count() >= 3
-            assert page.locator(".persona").count() >= 2
-            page.goto(server + "/customers/C00")
-            assert HOSTILE in page.inner_text("h1")
-            assert page.evaluate("window.__pwned === undefined")
-        finally:
-            browser.close()
-    assert errors == [], errors
+def test_sankey_is_drawn_and_hostile_names_stay_text(
+    server: str, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    browser_page.log_in(server + "/segments?kind=tier", "analyst", PASSWORD)
+    page.wait_for_selector("#sankey-chart canvas", timeout=15_000)
+    assert page.locator("#transition-matrix tbody tr").count() >= 3
+    assert page.locator(".persona").count() >= 2
+    page.goto(server + "/customers/C00")
+    assert HOSTILE in page.inner_text("h1")
+    assert page.evaluate("window.__pwned === undefined")
+    assert browser_page.errors == [], browser_page.errors

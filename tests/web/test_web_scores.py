@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -19,24 +17,11 @@ from manyi.store.engine import unit_of_work
 RUN = {"as_of": "2025-06-30"}
 
 
-def _histories() -> ModuleType:
-    """The hand-made histories shared with tests/scoring (test folders are not packages)."""
-    path = Path(__file__).resolve().parents[1] / "scoring" / "histories.py"
-    spec = importlib.util.spec_from_file_location("scoring_histories", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-HISTORIES = _histories()
-
-
 @pytest.fixture
-def seeded(app_client: TestClient) -> TestClient:
+def seeded(app_client: TestClient, scoring_histories: ModuleType) -> TestClient:
     """The app with the hand-made histories stored."""
     with unit_of_work(app_client.app.state.sessions) as session:  # type: ignore[attr-defined]
-        HISTORIES.seed(session)
+        scoring_histories.seed(session)
     return app_client
 
 
