@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from manyi.errors import ConflictError, InputError
-from manyi.scoring.actions import STATUSES, TRANSITIONS, ActionStatus, mask_name, transition
+from manyi.scoring.actions import STATUSES, TRANSITIONS, ActionStatus, transition
 
 EXPECTED = {
     ("open", "in_progress"), ("open", "dismissed"), ("in_progress", "done"),
@@ -55,11 +55,3 @@ def test_any_sequence_of_requests_follows_the_table(requests: list[str]) -> None
         assert visited[:3] == ["open", "in_progress", "done"]
     assert visited.count("open") == 1 and len(visited) <= 3
     assert all(s not in ("done", "dismissed") for s in visited[:-1])
-
-
-@given(st.text(max_size=30))
-def test_masked_names_keep_only_the_first_character(name: str) -> None:
-    masked = mask_name(name)
-    assert masked is not None and len(masked) == len(name)
-    if name:
-        assert masked[0] == name[0] and set(masked[1:]) <= {"*"}

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from manyi.audit.models import AuditEvent
+from manyi.customer.models import Customer
 from manyi.store.engine import unit_of_work
 
 XSS = [
@@ -90,6 +91,32 @@ def test_agents_and_viewers_see_contacts_masked(
             assert "zhang.san@example.com" in html and item["phone"] == "13812345678"
             assert "13900001111" in item["text"]
     assert _actions(app_client).count("personal_data_read") == 4  # admin + analyst, page + API
+
+
+def test_agents_and_viewers_see_customer_names_masked(
+    app_client: TestClient,
+    make_user: Callable[..., int],
+    login_as: Callable[..., str],
+    feedback_adder: Callable[..., None],
+) -> None:
+    names = {"C-1": ("欧阳娜娜", "欧**"), "C-2": ("Alice Smith", "A**")}
+    for code, (name, _) in names.items():
+        feedback_adder(app_client, "物流很快", name=name)
+        with unit_of_work(app_client.app.state.sessions) as session:  # type: ignore[attr-defined]
+            customer = session.scalars(select(Customer).where(Customer.name == name)).one()
+            customer.customer_code = code  # the helper's code holds the name: keep it out
+    for role, masked in (("admin", False), ("analyst", False), ("agent", True), ("viewer", True)):
+        make_user(role, role)
+        app_client.cookies.clear()
+        login_as(app_client, role)
+        html = app_client.get("/feedback").text
+        shown = {
+            i["customer_code"]: i["customer_name"]
+            for i in app_client.get("/api/feedback").json()["items"]
+        }
+        for code, (name, mask) in names.items():
+            assert shown[code] == (mask if masked else name), role
+            assert (name in html) is not masked and (f">{mask}<" in html) is masked, role
 
 
 def test_feedback_channel_filter_is_allow_listed_and_paginated(

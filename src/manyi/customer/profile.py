@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from manyi.analytics.text.pii import mask_email, mask_phone, mask_pii
+from manyi.analytics.text.pii import mask_email, mask_name, mask_phone, mask_pii
 from manyi.customer import service as customer_service
 from manyi.customer.models import Customer, CustomerIdentity, IdentityKind
 from manyi.errors import NotFoundError
@@ -28,16 +28,6 @@ from manyi.segment import service as segment_service
 RECENT_ORDERS = 10
 RECENT_FEEDBACK = 20
 OPEN_ACTION_STATUSES = ("open", "in_progress")
-
-
-def mask_name(name: str | None) -> str | None:
-    """Keep the first character of a name (the surname in Chinese); star the rest."""
-    if not name:
-        return name
-    name = name.strip()
-    if len(name) <= 1:
-        return "*"
-    return name[:1] + "*" * (min(len(name), 8) - 1 if name.isascii() else 2)
 
 
 def mask_identity(kind: str, value: str) -> str:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from manyi.analytics.text.pii import mask_email, mask_phone
+from manyi.analytics.text.pii import mask_email, mask_name, mask_phone
 from manyi.customer.models import Customer, CustomerIdentity, IdentityKind
-from manyi.customer.profile import mask_name
 from manyi.customer.service import normalise_identity
 from manyi.errors import InputError
 

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from manyi.analytics.text.pii import mask_email, mask_phone
+from manyi.analytics.text.pii import mask_email, mask_name, mask_phone
 from manyi.customer.models import Customer, CustomerIdentity, IdentityKind
 from manyi.errors import ConflictError, InputError, NotFoundError
 from manyi.scoring.bulk import driver_value, insert_rows
@@ -195,13 +195,6 @@ class ActionRow:
     status: str
     rule: str | None
     created_at: datetime
-
-
-def mask_name(name: str | None) -> str | None:
-    """Keep a name's first character: 张三丰 -> 张**, Alice -> A****."""
-    if not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)
 
 
 def contacts(session: Session, customer_ids: set[int]) -> dict[tuple[int, str], str]:

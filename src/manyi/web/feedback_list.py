@@ -1,7 +1,8 @@
 """The staff feedback list: latest items with their customer and text analysis, PII masked by role.
 
-Agents and viewers see the text as the analyzer masked it (``feedback_analyses.text_masked``,
-stored when the item was analysed); items not analysed yet are masked on the fly.
+Agents and viewers see the customer's name, e-mail and phone masked, and the text as the
+analyzer masked it (``feedback_analyses.text_masked``, stored when the item was analysed);
+items not analysed yet are masked on the fly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from manyi.analytics.text.pii import mask_email, mask_phone, mask_pii
+from manyi.analytics.text.pii import mask_email, mask_name, mask_phone, mask_pii
 from manyi.customer.models import Customer, CustomerIdentity, IdentityKind
 from manyi.errors import InputError
 from manyi.feedback.models import FeedbackAnalysis, FeedbackChannel, FeedbackItem
@@ -131,7 +132,7 @@ def list_feedback(
     sentiment: str | None = None,
     aspect: str | None = None,
 ) -> FeedbackPage:
-    """Latest feedback first; without `show_pii`, e-mails, phones and PII in text are masked.
+    """Latest feedback first; without `show_pii`, names, contacts and PII in text are masked.
 
     `sentiment` (negative/neutral/positive) and `aspect` (``packaging`` or
     ``packaging:negative``) keep only analysed items that match.
@@ -173,11 +174,12 @@ def _row(
     contacts: dict[tuple[int, str], str],
     show_pii: bool,
 ) -> FeedbackRow:
-    """Build one display row, masking contact details and text unless PII may be shown."""
+    """Build one display row, masking name, contact details and text unless PII may be shown."""
     email = contacts.get((item.customer_id or 0, IdentityKind.EMAIL.value))
     phone = contacts.get((item.customer_id or 0, IdentityKind.PHONE.value))
     text = item.text or ""
     if not show_pii:
+        name = mask_name(name)
         email = mask_email(email) if email else None
         phone = mask_phone(phone) if phone else None
         stored = analysis.text_masked if analysis is not None else None

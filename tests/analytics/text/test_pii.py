@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from manyi.analytics.text.pii import (
@@ -11,6 +11,7 @@ from manyi.analytics.text.pii import (
     is_valid_id_number,
     luhn_valid,
     mask_email,
+    mask_name,
     mask_phone,
     mask_pii,
 )
@@ -76,10 +77,55 @@ def test_known_card_and_luhn() -> None:
 
 def test_names_after_cues() -> None:
     assert mask_pii("我叫张三，联系人：李四") == "我叫张**，联系人：李**"
-    assert mask_pii("Hi, my name is John Smith") == "Hi, my name is J*********"
-    assert mask_pii("Mr. Brown was helpful") == "M" + "r. B**** was helpful"
+    assert mask_pii("Hi, my name is John Smith") == "Hi, my name is J**"
+    assert mask_pii("Mr. Brown was helpful") == "M" + "r. B** was helpful"
+    assert mask_pii("我姓王，谢谢") == "我姓*，谢谢"
     assert find_pii("我是老客户了") == []
     assert find_pii("I am happy with it") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        (None, None),
+        ("", ""),
+        ("   ", ""),
+        ("张", "*"),
+        (" A ", "*"),
+        ("张三", "张**"),
+        ("张三丰", "张**"),
+        ("欧阳娜娜", "欧**"),
+        ("Alice", "A**"),
+        ("Alice Smith", "A**"),
+        ("  李四\n", "李**"),
+    ],
+)
+def test_mask_name_known_answers(name: str | None, masked: str | None) -> None:
+    assert mask_name(name) == masked
+
+
+@given(st.text(max_size=40))
+def test_mask_name_keeps_only_the_first_character(name: str) -> None:
+    masked = mask_name(name)
+    core = name.strip()
+    if not core:
+        assert masked == ""
+    elif len(core) == 1:
+        assert masked == "*"
+    else:
+        assert masked == core[0] + "**" and len(masked) == 3
+        assert (
+            masked != name or name == core[0] + "**"
+        )  # only an already-masked name maps to itself
+    assert mask_name(masked) == masked  # masking a mask changes nothing
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_mask_name_reveals_only_the_first_character(a: str, b: str) -> None:
+    a, b = a.strip(), b.strip()
+    assume(len(a) >= 2 and len(b) >= 2)
+    b = a[0] + b[1:]  # same first character, any other rest and length
+    assert mask_name(a) == mask_name(b) == a[0] + "**"
 
 
 def test_no_false_positives_on_ordinary_numbers() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import overload
 
 __all__ = [
     "PiiMatch",
@@ -22,6 +23,7 @@ __all__ = [
     "is_valid_id_number",
     "luhn_valid",
     "mask_email",
+    "mask_name",
     "mask_phone",
     "mask_pii",
 ]
@@ -136,11 +138,25 @@ def _mask_card(value: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-def _mask_name(value: str) -> str:
-    """Keep the first character of a name (the surname in Chinese)."""
-    if len(value) == 1:
-        return "*"
-    return value[:1] + "*" * (len(value) - 1) if value.isascii() else value[:1] + "*" * 2
+@overload
+def mask_name(name: str) -> str: ...
+@overload
+def mask_name(name: None) -> None: ...
+def mask_name(name: str | None) -> str | None:
+    """Mask a personal name: keep its first character and add exactly two stars.
+
+    The one rule for every name shown to staff without PII access, and for names found in
+    free text. Surrounding whitespace is ignored; ``None`` and ``""`` are returned unchanged
+    (a blank name becomes ``""``); a one-character name becomes ``"*"``. The mask never
+    reveals the length: ``"张三"`` and ``"欧阳娜娜"`` give ``"张**"`` and ``"欧**"``, and
+    ``"Alice"`` and ``"Alice Smith"`` both give ``"A**"``.
+    """
+    if not name:
+        return name
+    name = name.strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    return name[0] + "**"
 
 
 def _candidates(text: str) -> list[PiiMatch]:
@@ -174,13 +190,13 @@ def _names(text: str) -> list[PiiMatch]:
         if idx == 1 and len(name) < 2:
             continue
         start = m.start(idx)
-        out.append(PiiMatch("name", start, start + len(name), name, _mask_name(name)))
+        out.append(PiiMatch("name", start, start + len(name), name, mask_name(name)))
     for m in _EN_NAME.finditer(text):
         idx = 1 if m.group(1) else 2
         name = m.group(idx)
         if name.split()[0] in _EN_NOT_NAMES:
             continue
-        out.append(PiiMatch("name", m.start(idx), m.end(idx), name, _mask_name(name)))
+        out.append(PiiMatch("name", m.start(idx), m.end(idx), name, mask_name(name)))
     return out
 
 

@@ -28,7 +28,7 @@ class AspectOut(BaseModel):
 
 
 class FeedbackOut(BaseModel):
-    """One feedback item with its stored text analysis (text and contacts masked without PII)."""
+    """One feedback item with its stored text analysis (name, contacts, text masked without PII)."""
 
     id: int
     received_at: str
@@ -103,7 +103,8 @@ def feedback(
     """Latest feedback with its analysis, 50 per page; reads of unmasked PII are audited.
 
     Filters: `channel`, `sentiment` (negative, neutral, positive), `aspect` (`packaging` or
-    `packaging:negative`). Agents and viewers get `text` with personal data masked.
+    `packaging:negative`). Agents and viewers get the customer's name, contacts and `text`
+    with personal data masked.
     """
     show_pii = can(user.role, Permission.VIEW_PII)
     result = list_feedback(
