@@ -40,6 +40,9 @@ def test_lexicon_rules_known_answers() -> None:
     assert lex_score("not good") == pytest.approx(-0.8)
     assert lex_score("非常好") == pytest.approx(1.5)  # degree 1.5
     assert lex_score("有点差") == pytest.approx(-0.6)  # downtoner 0.6
+    assert lex_score("非常感谢") == pytest.approx(1.5)  # one jieba word: 2-character degree head
+    assert lex_score("毫无新意") < 0 and lex_score("缺乏诚意") < 0  # 毫无, 缺乏 negate
+    assert lex_score("无法忍受") == pytest.approx(-2.0)  # an entry, not 无法 + 忍受
     assert lex_score("very good") == pytest.approx(1.4)
     assert lex_score("slightly disappointing") == pytest.approx(-0.6)
     # contrast: the clause before 但是 counts 0.3
@@ -235,6 +238,25 @@ def test_vader_words_extend_english_but_own_entries_win() -> None:
     assert "lol" in lexicon() and "lol" not in own
 
 
+def test_chinese_lexicon_is_well_formed() -> None:
+    """Every entry parses, stays in [-2, 2], appears once and is already Simplified."""
+    from importlib import resources
+
+    from manyi.analytics.text.normalize import to_simplified
+
+    text = resources.files("manyi.analytics.text").joinpath("resources", "lexicon_zh.tsv")
+    entries = [
+        line.split("\t")
+        for line in text.read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(entries) > 3500 and all(len(e) == 2 for e in entries)
+    words = [w for w, _ in entries]
+    assert len(words) == len(set(words))
+    assert all(-2.0 <= float(v) <= 2.0 and float(v) != 0 for _, v in entries)
+    assert [w for w in words if to_simplified(w) != w] == []
+
+
 def test_chinese_texts_use_only_manyi_lexicon() -> None:
     tokens = raw_tokens(normalize("送free赠品"))
     assert analyse_tokens(tokens).positive > 0  # VADER scores "free"
@@ -256,7 +278,7 @@ def test_stop_words_give_no_unigram_feature() -> None:
 
 
 def test_model_version_and_gain_round_trip(model: SentimentModel, tmp_path: Path) -> None:
-    assert model.version == "sentiment-2.1" and model.non_han_gain > 0
+    assert model.version == "sentiment-2.2" and model.non_han_gain > 0
     model.save(tmp_path)
     again = SentimentModel.load(tmp_path)
     assert again.non_han_gain == model.non_han_gain

@@ -14,6 +14,13 @@ def test_domain_dictionary_words_stay_whole() -> None:
         assert word in words
 
 
+def test_lexicon_words_are_cut_whole_unless_rules_need_their_pieces() -> None:
+    assert {"踩雷", "智商税", "丧良心"} <= set(tokenize("踩雷了，智商税，丧良心"))
+    assert tokenize("非常好") == ["非常", "好"]  # the degree rule needs 非常
+    assert tokenize("毫无新意") == ["毫无", "新意"]  # the negation rule needs 毫无
+    assert "性价比" in tokenize("性价比高")  # the aspect finder needs 性价比
+
+
 def test_english_lower_cased_with_contractions() -> None:
     assert tokenize("The Flight WASN'T on time!") == ["the", "flight", "wasn't", "on", "time"]
 

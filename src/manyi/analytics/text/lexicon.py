@@ -65,6 +65,10 @@ NEGATORS = frozenset(
         "从来没",
         "绝不",
         "毫不",
+        "毫无",
+        "缺乏",
+        "缺少",
+        "无法",
         "不会",
         "不要",
         "不能",
@@ -203,12 +207,15 @@ def _weights(tokens: list[str]) -> list[float]:
 
 
 def _polarity(tok: str, lex: dict[str, float]) -> float | None:
-    """Look a token up, also as a degree or negator prefix plus a lexicon word (很满意, 不新鲜)."""
+    """Look a token up, also as a degree or negator prefix plus a lexicon word (很满意, 不新鲜,
+    非常感谢, 无法忍受: jieba keeps some such phrases whole)."""
     polarity = lex.get(tok)
     if polarity is not None or len(tok) < 2:
         return polarity
-    head, rest = tok[0], tok[1:]
-    if rest in lex:
+    for cut in (1, 2):
+        head, rest = tok[:cut], tok[cut:]
+        if rest not in lex:
+            continue
         if head in DEGREE:
             return lex[rest] * DEGREE[head]
         if head in NEGATORS:

@@ -26,6 +26,7 @@ _TOKEN = re.compile(
     r"|(?P<num>\d+(?:\.\d+)?%?)"
     r"|(?P<sym>[^\s\w])"
 )
+_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 PUNCTUATION = frozenset(".,!?;:~。！？，、；：～…()（）[]【】\"'“”‘’《》<>/\\|-—_")
 _LOCK = threading.Lock()
 
@@ -57,7 +58,32 @@ def _jieba() -> Any:
         path = resources.files("manyi.analytics.text").joinpath("resources", "domain_dict.txt")
         with resources.as_file(path) as file:
             tok.load_userdict(str(file))
+        _keep_lexicon_words_whole(tok)
         return tok
+
+
+def _keep_lexicon_words_whole(tok: Any) -> None:
+    """Let jieba cut each Chinese lexicon word as one word (踩雷, 智商税, 丧良心) where its
+    pieces would lose the meaning. Entries that jieba splits into a degree word or negator plus
+    the rest (非常好, 毫无新意) or around a domain word (性价比高) stay split: the clause rules
+    and the aspect finder need those pieces.
+    """
+    from manyi.analytics.text.lexicon import DEGREE, NEGATORS  # lexicon imports this module
+
+    keep_split = set(DEGREE) | set(NEGATORS) | set(_domain_words())
+    for line in _resource_text("lexicon_zh.tsv").splitlines():
+        word = line.split("\t", 1)[0].strip()
+        if line.startswith("#") or len(word) < 2 or not _HAN_ONLY.fullmatch(word):
+            continue
+        pieces = tok.lcut(word, HMM=False)
+        if len(pieces) > 1 and not keep_split.intersection(pieces):
+            tok.suggest_freq(word, tune=True)
+
+
+def _domain_words() -> list[str]:
+    """The words of the shipped domain dictionary (物流, 包装, 客服, ...)."""
+    lines = _resource_text("domain_dict.txt").splitlines()
+    return [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
 
 
 @lru_cache(maxsize=1)

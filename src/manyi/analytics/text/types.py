@@ -272,13 +272,13 @@ def _types_for(text: str, score: float, neg: float, pos: float) -> list[str]:
         return ["other"]
     cues = _cue_patterns()
     out: list[str] = []
-    if (cues["complaint"].search(text) and score < pos) or score <= neg:
+    if score <= neg or (score < pos and cues["complaint"].search(text)):
         out.append("complaint")
     if cues["suggestion"].search(text):
         out.append("suggestion")
     if cues["inquiry"].search(text):
         out.append("inquiry")
-    if (cues["praise"].search(text) and score > neg / 2) or score >= pos:
+    if score >= pos or (score > neg / 2 and cues["praise"].search(text)):
         out.append("praise")
     return out or ["other"]
 
