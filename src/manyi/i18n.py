@@ -88,9 +88,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "insights.emerging_title": ("新出现的问题", "Emerging issues"),
     "insights.emerging_note": (
-        "与前 {baseline} 期相比显著上升（Benjamini-Hochberg 错误发现率 {fdr}）。",
-        "Significant rises against the previous {baseline} periods (Benjamini-Hochberg FDR {fdr}).",
+        "各方面和发现的话题与前 {baseline} 期相比显著上升（同一组检验，"
+        "Benjamini-Hochberg 错误发现率 {fdr}）。",
+        "Aspects and discovered topics that rose significantly against the previous {baseline} "
+        "periods (one family of tests, Benjamini-Hochberg FDR {fdr}).",
     ),
+    "insights.aspect_or_topic": ("方面 / 话题", "Aspect / topic"),
+    "insights.kind.topic": ("话题", "Topic"),
     "insights.emerging_none": ("没有显著上升的问题。", "No significant rise found."),
     "insights.period": ("时期", "Period"),
     "insights.signal": ("信号", "Signal"),

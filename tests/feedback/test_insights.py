@@ -47,6 +47,7 @@ def test_emerging_finds_the_planted_spike_and_masks_quotes() -> None:
     assert ("2026-06", "packaging", "negative_volume") in flagged
     assert ("2026-06", "packaging", "volume") in flagged
     assert all(i["period"] == "2026-06" for i in issues)  # nothing before or after the spike
+    assert all(i["kind"] == "aspect" and i["label"] is None for i in issues)  # no topic column
     spike = next(i for i in issues if i["signal"] == "negative_volume")
     assert spike["ratio"] > 3 and spike["q_value"] < 0.05 and spike["negative_share"] is None
     assert len(spike["quotes"]) == 3
@@ -71,6 +72,69 @@ def test_aspect_trend_counts_and_negative_share() -> None:
     )
     assert trend["aspects"][0]["aspect"] == "product_quality"  # most mentioned first
     assert insights.aspect_trend(frame.iloc[:0], period="week")["periods"] == []
+
+
+RECALL = "收到召回通知，这款电水壶要召回，电话 13700137000"
+USUAL = [
+    "质量很好，很满意",
+    "物流很快，点赞",
+    "客服态度很好，耐心解答",
+    "价格实惠，性价比高",
+    "快递太慢了，等了一个星期",
+    "The quality is great",
+]
+
+
+def _recall_frame(spike: bool) -> pd.DataFrame:
+    """Six months of 200 texts; with `spike`, 30 product-recall texts (no aspect) in 2026-05."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for m in range(1, 7):
+        for i in range(200):
+            recall = spike and m == 5 and i < 30
+            text = f"{RECALL} #{i}" if recall else USUAL[int(rng.integers(len(USUAL)))]
+            rows.append(
+                {
+                    "id": m * 1000 + i,
+                    "received_at": pd.Timestamp(2026, m, 1 + i % 28, 12),
+                    "sentiment": "negative" if recall else "neutral",
+                    "aspects": [],
+                    "negative_aspects": [],
+                    "text": text,
+                    "text_masked": text.replace("13700137000", "137****7000"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_emerging_topics_share_the_family_with_aspects() -> None:
+    framed = insights.with_topics(_recall_frame(spike=True))
+    assert framed["topic"].notna().all()
+    issues = insights.emerging_issues(framed, period="month", baseline=3)
+    assert issues and all(i["kind"] == "topic" and i["aspect"] is None for i in issues)
+    spike = next(i for i in issues if i["signal"] == "volume")
+    assert spike["period"] == "2026-05" and spike["count"] == 30 and spike["ratio"] > 3
+    assert "召回" in spike["label"]  # its readable label: top terms of the recall texts
+    assert all("137****7000" in q and "13700137000" not in q for q in spike["quotes"])
+    raw = insights.emerging_issues(framed, show_pii=True)
+    assert any("13700137000" in q for i in raw for q in i["quotes"])
+    assert insights.emerging_issues(insights.with_topics(_recall_frame(spike=False))) == []
+    # aspects and topics together: one Benjamini-Hochberg family, rows say which kind they are
+    both = pd.concat([_planted(), _recall_frame(spike=True).drop(columns="id")], ignore_index=True)
+    tested = insights.emerging_issues(insights.with_topics(both), flagged_only=False)
+    assert {i["kind"] for i in tested} == {"aspect", "topic"}
+    q = np.array([i["q_value"] for i in tested])
+    p = np.array([i["p_value"] for i in tested])
+    assert (q >= p - 1e-9).all() and len(tested) > len(
+        insights.emerging_issues(_planted(), flagged_only=False)
+    )
+    flagged = {(i["kind"], i["aspect"] or i["label"], i["period"]) for i in tested if i["flagged"]}
+    assert ("aspect", "packaging", "2026-06") in flagged
+    assert any(k == "topic" and "召回" in name and p == "2026-05" for k, name, p in flagged)
+    for i in tested:
+        assert (i["aspect"] is None) == (i["kind"] == "topic") and (i["label"] is None) == (
+            i["kind"] == "aspect"
+        )
 
 
 @pytest.mark.parametrize("bad", [{"period": "year"}, {"baseline": 0}, {"baseline": 13}])
@@ -144,6 +208,43 @@ def test_topics_keywords_and_status_from_the_database(
             insights.topics(session=s, max_texts=insights.MAX_TEXTS + 1)
 
 
+def test_stored_topic_spike_fits_the_topics_once(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """emerging() tests the topics of topics(): one fit per data state, shared by both views."""
+    frame = _recall_frame(spike=True)
+    with session_factory.begin() as s:
+        for row in frame.itertuples():
+            s.add(
+                FeedbackItem(
+                    source_ref=f"r{row.id}",
+                    channel=FeedbackChannel.REVIEW,
+                    received_at=row.received_at.to_pydatetime().replace(tzinfo=dt.UTC),
+                    text=row.text,
+                )
+            )
+    service.analyze_all(sessions=session_factory)
+    fits: list[int] = []
+    real_fit = insights._fit_topics
+
+    def counting(*args: object) -> object:
+        fits.append(1)
+        return real_fit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(insights, "_fit_topics", counting)
+    with session_factory() as s:
+        issues = insights.emerging(session=s, period="month", baseline=3)
+        again = insights.emerging(session=s, period="month", baseline=3, show_pii=True)
+        shown = insights.topics(session=s, show_pii=True)
+    assert len(fits) == 1
+    recall = [i for i in issues if i["kind"] == "topic" and "召回" in i["label"]]
+    assert recall and all(i["period"] == "2026-05" and i["aspect"] is None for i in recall)
+    assert any(r["label"] == recall[0]["label"] for r in shown.topics)  # the same model
+    assert all("13700137000" not in q for i in recall for q in i["quotes"])
+    assert any("13700137000" in q for i in again if i["kind"] == "topic" for q in i["quotes"])
+    assert all(i["kind"] == "topic" or i["aspect"] for i in issues)
+
+
 def test_insights_on_an_empty_database(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as s:
         assert insights.aspect_summary(session=s)["periods"] == []
@@ -176,3 +277,4 @@ def test_demo_packaging_spike_is_flagged(
         issues = insights.emerging(session=s, period="month", baseline=3)
     flagged = {(i["period"], i["aspect"]) for i in issues}
     assert ("2026-03", "packaging") in flagged
+    assert {i["kind"] for i in issues} <= {"aspect", "topic"}

@@ -52,8 +52,16 @@ def test_api_shapes_and_the_planted_spike(admin_client: tuple[TestClient, str]) 
     assert spike and all(i["period"] == "2026-05" and i["flagged"] for i in spike)
     assert {"volume", "negative_volume"} <= {i["signal"] for i in spike}
     assert any("13800138000" in q for q in spike[0]["quotes"])  # admin: original text
+    assert all(i["kind"] == "aspect" and i["label"] is None for i in spike)
+    for issue in emerging["issues"]:
+        assert set(issue) == {
+            "period", "kind", "aspect", "label", "signal", "count", "total", "share",
+            "baseline_share", "negative_share", "baseline_negative_share", "ratio", "p_value",
+            "q_value", "flagged", "quotes",
+        }  # fmt: skip
     everything = client.get("/api/insights/emerging", params={"all": "true"}).json()
     assert len(everything["issues"]) > len(emerging["issues"])
+    assert {i["kind"] for i in everything["issues"]} == {"aspect", "topic"}
     topics = client.get("/api/insights/topics", params={"limit": 3, "texts": 150}).json()
     assert topics["texts_used"] == 150 and topics["max_texts"] == 150
     assert 1 <= len(topics["topics"]) <= 3
@@ -133,3 +141,48 @@ def test_page_in_both_languages_and_empty(admin_client: tuple[TestClient, str]) 
     assert client.get("/insights", params={"period": "decade"}).status_code == 422
     nav = client.get("/").text
     assert 'href="/insights"' in nav
+
+
+RECALL = "收到召回通知：电水壶 <b>召回</b> 电话13700137000"
+
+
+@pytest.mark.parametrize(("role", "masked"), [("viewer", True), ("agent", True), ("admin", False)])
+def test_a_planted_topic_spike_is_shown_as_a_topic(
+    app_client: TestClient,
+    make_user: Callable[..., int],
+    login_as: Callable[..., str],
+    role: str,
+    masked: bool,
+) -> None:
+    """A recall no aspect names, 20 times in 2026-05: flagged as a topic, label and quotes."""
+    _plant(app_client)
+    with app_client.app.state.sessions.begin() as s:  # type: ignore[attr-defined]
+        for i in range(20):
+            s.add(
+                FeedbackItem(
+                    source_ref=f"recall-{i}",
+                    channel=FeedbackChannel.REVIEW,
+                    received_at=datetime(2026, 5, 1 + i, 15, tzinfo=UTC),
+                    text=f"{RECALL} #{i}",
+                )
+            )
+    service.analyze_all(sessions=app_client.app.state.sessions)  # type: ignore[attr-defined]
+    make_user(role, role)
+    login_as(app_client, role)
+    data = app_client.get("/api/insights/emerging").json()
+    recall = [i for i in data["issues"] if i["kind"] == "topic" and "召回" in i["label"]]
+    assert recall and all(i["aspect"] is None and i["period"] == "2026-05" for i in recall)
+    assert any(i["signal"] == "volume" and i["count"] >= 20 for i in recall)
+    quotes = [q for i in recall for q in i["quotes"]]
+    assert quotes and data["masked"] is masked
+    if masked:
+        assert not any("13700137000" in q for q in quotes)
+        assert any("137****7000" in q for q in quotes)
+    else:
+        assert any("13700137000" in q for q in quotes)
+    html = app_client.get("/insights").text
+    label = recall[0]["label"]
+    assert f'data-kind="topic" data-topic="{label}"' in html
+    assert "<b>召回</b>" not in html and "&lt;b&gt;召回&lt;/b&gt;" in html
+    assert ("13700137000" in html) is not masked
+    assert "方面 / 话题" in html and '<span class="chip">话题</span>' in html

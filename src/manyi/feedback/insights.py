@@ -6,12 +6,14 @@ written. Texts are quoted masked (``text_masked``) unless the caller may see per
 
 Bounds (one request must stay quick): aspect trends and emerging issues read the last
 ``MONTHS_SHOWN`` months of feedback; topics and keywords read the latest ``MAX_TEXTS`` texts.
+Emerging issues also test the discovered topics: they reuse the cached topic model of
+:func:`topics` (fitted once per data state) and only predict the topic of older texts.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,7 +37,11 @@ PERIODS = {"month": "M", "week": "W", "quarter": "Q"}
 KEYWORD_GROUPS = ("month", "channel")
 SENTIMENTS = ("negative", "neutral", "positive")
 SIGNALS = ("volume", "negative_volume", "negative")
+KINDS = ("aspect", "topic")
+N_TOPICS = 8
 _NEG = ":negative"
+# category prefix of topics in the emerging-issue family (aspect keys have no ':')
+_TOPIC = "topic:"
 _CACHE_SIZE = 24
 _cache: dict[tuple[Any, ...], Any] = {}
 _cache_lock = threading.Lock()
@@ -188,22 +194,34 @@ def emerging_issues(
     show_pii: bool = False,
     flagged_only: bool = True,
 ) -> list[dict[str, Any]]:
-    """Aspects whose mentions, negative mentions or negative share jump against a baseline.
+    """Aspects and topics whose mentions, negative mentions or negative share jump.
 
-    Three signals per aspect and period, compared with the `baseline` periods before it:
-    ``volume`` (items mentioning the aspect among all items), ``negative_volume`` (items
-    mentioning it negatively among all items: the complaints about it) and ``negative`` (the
-    negative share of the items mentioning it). All tests of one call form one family,
-    corrected with Benjamini-Hochberg (:func:`manyi.analytics.text.emerging.detect_emerging`).
+    Per aspect and period, compared with the `baseline` periods before it: ``volume`` (items
+    mentioning the aspect among all items), ``negative_volume`` (items mentioning it negatively
+    among all items: the complaints about it) and ``negative`` (the negative share of the items
+    mentioning it). When `frame` has a ``topic`` column (the readable label of each text's
+    discovered topic, None when it has none; see :func:`with_topics`), every topic is tested
+    too: ``volume`` and ``negative`` (negative share within the topic). All tests of one call,
+    aspects and topics together, form one family corrected with Benjamini-Hochberg
+    (:func:`manyi.analytics.text.emerging.detect_emerging`). Each row says its ``kind``:
+    ``"aspect"`` (``aspect`` is the aspect key, ``label`` None) or ``"topic"`` (``aspect``
+    None, ``label`` the topic's top terms).
     """
     check_period(period)
     if not 1 <= baseline <= 12:
         raise InputError("baseline: must be between 1 and 12 periods")
     if frame.empty:
         return []
+    topics = frame["topic"] if "topic" in frame.columns else pd.Series(None, index=frame.index)
     categories = [
-        [*aspects, *(f"{a}{_NEG}" for a in negative)]
-        for aspects, negative in zip(frame["aspects"], frame["negative_aspects"], strict=True)
+        [
+            *aspects,
+            *(f"{a}{_NEG}" for a in negative),
+            *([f"{_TOPIC}{topic}"] if isinstance(topic, str) and topic else []),
+        ]
+        for aspects, negative, topic in zip(
+            frame["aspects"], frame["negative_aspects"], topics, strict=True
+        )
     ]
     data = pd.DataFrame(
         {
@@ -217,11 +235,60 @@ def emerging_issues(
         data, time="time", category="category", negative="negative", text="text",
         freq=PERIODS[period], baseline_periods=baseline, fdr=fdr,
     )  # fmt: skip
-    negative_mentions = found["category"].astype(str).str.endswith(_NEG)
+    category = found["category"].astype(str)
+    negative_mentions = ~category.str.startswith(_TOPIC) & category.str.endswith(_NEG)
     found = found[~(negative_mentions & (found["signal"] == "negative"))]  # all-negative: moot
     if flagged_only:
         found = found[found["flagged"]]
     return [_issue(row) for row in found.to_dict("records")]
+
+
+def with_topics(
+    frame: pd.DataFrame,
+    model: TopicModel | None = None,
+    *,
+    known: Mapping[int, int] | None = None,
+    n_topics: int = N_TOPICS,
+) -> pd.DataFrame:
+    """A copy of `frame` with a ``topic`` column: the label of each text's topic, or None.
+
+    `model` is a fitted :class:`TopicModel` (fitted on the masked texts); `known` maps feedback
+    ids to the topic the model gave them when it was fitted, so only the other texts are
+    predicted. Without a model one is fitted here on the masked texts (fixed random state).
+    """
+    out = frame.copy()
+    texts = out["text_masked"].fillna("").astype(str)
+    usable = (texts.str.strip() != "").to_numpy()
+    ids: list[int | None] = [None if ok else -1 for ok in usable]
+    if model is None:
+        if int(usable.sum()) < 2:
+            out["topic"] = None
+            return out
+        model = TopicModel(min(n_topics, int(usable.sum())), n_quotes=1)
+        scores = (
+            out.loc[usable, "sentiment_score"].fillna(0.0).tolist()
+            if "sentiment_score" in out.columns
+            else [0.0] * int(usable.sum())  # the labels do not need sentiment
+        )
+        try:
+            model.fit(texts[usable].tolist(), scores)
+        except ValueError:  # no content word at all
+            out["topic"] = None
+            return out
+        for pos, fitted in zip(
+            np.flatnonzero(usable).tolist(), model.labels_.tolist(), strict=True
+        ):
+            ids[pos] = int(fitted)
+    elif known:
+        ids = [known.get(int(i)) if ids[k] is None else -1 for k, i in enumerate(out["id"])]
+    missing = [k for k, topic in enumerate(ids) if topic is None]
+    if missing:
+        predicted = model.predict(texts.iloc[missing].tolist())
+        for k, topic in zip(missing, predicted.tolist(), strict=True):
+            ids[k] = int(topic)
+    labels = {t.topic_id: t.label for t in model.topics_ if t.size}
+    out["topic"] = [labels.get(topic) if topic is not None else None for topic in ids]
+    return out
 
 
 def _issue(row: dict[str, Any]) -> dict[str, Any]:
@@ -231,12 +298,17 @@ def _issue(row: dict[str, Any]) -> dict[str, Any]:
         return None if value is None or pd.isna(value) else round(float(value), digits)
 
     category, signal = str(row["category"]), str(row["signal"])
-    if category.endswith(_NEG):  # every item counted is negative: its negative share says nothing
-        category, signal = category[: -len(_NEG)], "negative_volume"
+    kind, aspect, label = "aspect", category, None
+    if category.startswith(_TOPIC):
+        kind, aspect, label = "topic", "", category[len(_TOPIC) :]
+    elif category.endswith(_NEG):  # every item counted is negative: its negative share is moot
+        aspect, signal = category[: -len(_NEG)], "negative_volume"
         row = {**row, "negative_share": None, "baseline_negative_share": None}
     return {
         "period": str(row["period"]),
-        "aspect": category,
+        "kind": kind,
+        "aspect": aspect or None,
+        "label": label,
         "signal": signal,
         "count": int(row["count"]),
         "total": int(row["total"]),
@@ -281,7 +353,11 @@ def emerging(
     show_pii: bool = False,
     flagged_only: bool = True,
 ) -> list[dict[str, Any]]:
-    """:func:`emerging_issues` over the stored analyses of the last `MONTHS_SHOWN` months."""
+    """:func:`emerging_issues` over the stored analyses of the last `MONTHS_SHOWN` months.
+
+    Aspects and the topics of :func:`topics` (its default model, fitted once per data state
+    and shared with that view) are tested in one family.
+    """
     check_period(period)
     if not 0 < fdr < 1:
         raise InputError("fdr: must be between 0 and 1")
@@ -290,11 +366,36 @@ def emerging(
         _cached(
             key,
             lambda: emerging_issues(
-                _frame(session, MONTHS_SHOWN, None), period=period, baseline=baseline, fdr=fdr,
+                _topic_frame(session), period=period, baseline=baseline, fdr=fdr,
                 show_pii=show_pii, flagged_only=flagged_only,
             ),
         )
     )  # fmt: skip
+
+
+def _topic_frame(session: Session) -> pd.DataFrame:
+    """The emerging-issue window with each text's topic (cached per data state)."""
+
+    def build() -> pd.DataFrame:
+        frame = _frame(session, MONTHS_SHOWN, None)
+        fitted = _topic_fit(session, N_TOPICS, MAX_TEXTS)
+        if fitted.model is None or frame.empty:
+            return frame
+        return with_topics(frame, fitted.model, known=fitted.known)
+
+    framed: pd.DataFrame = _cached(("topic-frame", _fingerprint(session)), build)
+    return framed
+
+
+@dataclass(frozen=True)
+class _TopicFit:
+    """A fitted topic model of the latest texts (None when there is nothing to fit)."""
+
+    texts_used: int
+    rows: list[dict[str, Any]]
+    originals: dict[str, str]
+    model: TopicModel | None = None
+    known: dict[int, int] | None = None  # feedback id -> topic id at fitting
 
 
 @dataclass(frozen=True)
@@ -307,7 +408,11 @@ class TopicResult:
 
 
 def topics(
-    *, session: Session, n_topics: int = 8, max_texts: int = MAX_TEXTS, show_pii: bool = False
+    *,
+    session: Session,
+    n_topics: int = N_TOPICS,
+    max_texts: int = MAX_TEXTS,
+    show_pii: bool = False,
 ) -> TopicResult:
     """Topics of the latest `max_texts` analysed texts: label, terms, size, sentiment, quotes.
 
@@ -318,29 +423,32 @@ def topics(
         raise InputError("limit: must be between 1 and 20 topics")
     if not 1 <= max_texts <= MAX_TEXTS:
         raise InputError(f"texts: must be between 1 and {MAX_TEXTS}")
-    key = ("topics", _fingerprint(session), n_topics, max_texts)
-    fitted = _cached(key, lambda: _fit_topics(session, n_topics, max_texts))
-    used, rows, originals = fitted
+    fitted = _topic_fit(session, n_topics, max_texts)
     out = []
-    for row in rows:
-        quotes = [originals.get(q, q) if show_pii else q for q in row["quotes"]]
+    for row in fitted.rows:
+        quotes = [fitted.originals.get(q, q) if show_pii else q for q in row["quotes"]]
         out.append({**row, "quotes": quotes})
-    return TopicResult(texts_used=used, max_texts=max_texts, topics=out)
+    return TopicResult(texts_used=fitted.texts_used, max_texts=max_texts, topics=out)
 
 
-def _fit_topics(
-    session: Session, n_topics: int, max_texts: int
-) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
-    """Fit the topic model; returns texts used, topic rows and masked-quote -> original text."""
+def _topic_fit(session: Session, n_topics: int, max_texts: int) -> _TopicFit:
+    """:func:`_fit_topics`, cached per data state (shared by the topics and emerging views)."""
+    key = ("topics", _fingerprint(session), n_topics, max_texts)
+    fitted: _TopicFit = _cached(key, lambda: _fit_topics(session, n_topics, max_texts))
+    return fitted
+
+
+def _fit_topics(session: Session, n_topics: int, max_texts: int) -> _TopicFit:
+    """Fit the topic model on the masked texts: rows, masked-quote -> original, the model."""
     frame = _frame(session, None, max_texts)
     frame = frame[frame["text_masked"].str.strip() != ""]
     if len(frame) < 2:
-        return len(frame), [], {}
+        return _TopicFit(len(frame), [], {})
     model = TopicModel(min(n_topics, len(frame)), n_quotes=3)
     try:
         model.fit(frame["text_masked"].tolist(), frame["sentiment_score"].fillna(0.0).to_numpy())
     except ValueError:  # no content word at all (emoji-only or stop-word-only texts)
-        return len(frame), [], {}
+        return _TopicFit(len(frame), [], {})
     originals = {
         m.strip()[:300]: t.strip()[:300]
         for m, t in zip(frame["text_masked"], frame["text"], strict=True)
@@ -361,7 +469,8 @@ def _fit_topics(
                 "quotes": [str(q) for q in t["quotes"]],
             }
         )
-    return len(frame), rows, originals
+    known = dict(zip(frame["id"].astype(int).tolist(), model.labels_.tolist(), strict=True))
+    return _TopicFit(len(frame), rows, originals, model, known)
 
 
 def keywords(
