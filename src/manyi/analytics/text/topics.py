@@ -369,7 +369,10 @@ class TopicModel(BaseEstimator):
         nmf = NMF(
             n_components=k, init="nndsvda", random_state=self.random_state, max_iter=300, tol=1e-3
         )
-        weights = nmf.fit_transform(x)
+        with np.errstate(invalid="ignore"):
+            # a near-perfect fit of a tiny corpus rounds the squared error below zero, and
+            # scikit-learn's sqrt of it warns; only the unused reconstruction_err_ is affected
+            weights = nmf.fit_transform(x)
         return np.asarray(nmf.components_), weights
 
     def _describe(self, items: list[str], x: sparse.csr_matrix, sc: np.ndarray) -> list[Topic]:
