@@ -31,9 +31,9 @@ from sklearn.feature_extraction import FeatureHasher
 
 from manyi.analytics.text.lexicon import analyse_tokens
 from manyi.analytics.text.normalize import normalize
-from manyi.analytics.text.tokenize import raw_tokens
+from manyi.analytics.text.tokenize import HAN_CLASS, raw_tokens
 
-__all__ = ["LABELS", "N_DENSE", "SentimentModel", "featurize", "label_scores"]
+__all__ = ["LABELS", "N_DENSE", "SentimentModel", "featurize", "has_han", "label_scores"]
 
 LABELS = ("negative", "neutral", "positive")
 N_HASHED = 2**18
@@ -44,7 +44,7 @@ DEFAULT_NEUTRAL_BAND = 0.2
 NO_LEXICON_SHRINK = 0.5
 CACHE_SIZE = 200_000
 MODEL_DIR = "models"
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(HAN_CLASS)
 _HANDLES = re.compile(r"@\w+|https?://\S+|www\.\S+")
 
 
@@ -63,7 +63,7 @@ def _hasher() -> FeatureHasher:
     return FeatureHasher(n_features=N_HASHED, input_type="pair", alternate_sign=False)
 
 
-def _has_han(text: str) -> bool:
+def has_han(text: str) -> bool:
     """True when the text contains a Chinese character (selects the Chinese feature block)."""
     return _HAN.search(text) is not None
 
@@ -87,7 +87,7 @@ def featurize(texts: Sequence[str], *, normalized: bool = False) -> Features:
         for t in texts
     ]
     n = len(cleaned)
-    han = np.fromiter((_has_han(t) for t in cleaned), bool, n)
+    han = np.fromiter((has_han(t) for t in cleaned), bool, n)
     analyses = [
         analyse_tokens(raw_tokens(t), own_only=h, lexicon_boost=1.0 if h else EN_LEXICON_BOOST)
         for t, h in zip(cleaned, han, strict=True)

@@ -18,15 +18,16 @@ from typing import Any
 
 from manyi.analytics.text.normalize import normalize
 
-__all__ = ["PUNCTUATION", "STOP_WORDS", "raw_tokens", "tokenize"]
+__all__ = ["HAN_CLASS", "PUNCTUATION", "STOP_WORDS", "raw_tokens", "tokenize"]
 
+HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # CJK ideographs (basic, ext. A, compat.)
 _TOKEN = re.compile(
-    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    rf"(?P<han>{HAN_CLASS}+)"
     r"|(?P<word>[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?)"
     r"|(?P<num>\d+(?:\.\d+)?%?)"
     r"|(?P<sym>[^\s\w])"
 )
-_HAN_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_ONLY = re.compile(HAN_CLASS + "+")
 PUNCTUATION = frozenset(".,!?;:~。！？，、；：～…()（）[]【】\"'“”‘’《》<>/\\|-—_")
 _LOCK = threading.Lock()
 
@@ -68,12 +69,11 @@ def _keep_lexicon_words_whole(tok: Any) -> None:
     the rest (非常好, 毫无新意) or around a domain word (性价比高) stay split: the clause rules
     and the aspect finder need those pieces.
     """
-    from manyi.analytics.text.lexicon import DEGREE, NEGATORS  # lexicon imports this module
+    from manyi.analytics.text.lexicon import DEGREE, NEGATORS, own_lexicon  # it imports us
 
     keep_split = set(DEGREE) | set(NEGATORS) | set(_domain_words())
-    for line in _resource_text("lexicon_zh.tsv").splitlines():
-        word = line.split("\t", 1)[0].strip()
-        if line.startswith("#") or len(word) < 2 or not _HAN_ONLY.fullmatch(word):
+    for word in own_lexicon():
+        if len(word) < 2 or not _HAN_ONLY.fullmatch(word):
             continue
         pieces = tok.lcut(word, HMM=False)
         if len(pieces) > 1 and not keep_split.intersection(pieces):
