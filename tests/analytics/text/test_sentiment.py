@@ -278,7 +278,10 @@ def test_stop_words_give_no_unigram_feature() -> None:
 
 
 def test_model_version_and_gain_round_trip(model: SentimentModel, tmp_path: Path) -> None:
-    assert model.version == "sentiment-2.2" and model.non_han_gain > 0
+    from manyi.analytics.text.sentiment import shipped_version
+    from manyi.analytics.text.train import MODEL_VERSION
+
+    assert model.version == MODEL_VERSION == shipped_version() and model.non_han_gain > 0
     model.save(tmp_path)
     again = SentimentModel.load(tmp_path)
     assert again.non_han_gain == model.non_han_gain

@@ -19,7 +19,7 @@ from manyi.analytics.text.aspects import AspectTaxonomy, extract_aspects
 from manyi.analytics.text.language import detect_language
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.pii import mask_pii
-from manyi.analytics.text.sentiment import SentimentModel, label_scores
+from manyi.analytics.text.sentiment import SentimentModel, label_scores, shipped_version
 from manyi.analytics.text.types import classify_types
 
 __all__ = ["COLUMNS", "MODEL_VERSION", "analyze", "sentiment_model"]
@@ -33,7 +33,7 @@ def sentiment_model() -> SentimentModel:
     return SentimentModel.load()
 
 
-MODEL_VERSION: str = sentiment_model().version
+MODEL_VERSION: str = shipped_version()
 
 
 def _as_text(value: object) -> str:

@@ -9,10 +9,19 @@ tokens of one text once and applies three rules:
   (不太好, not good), a negated negative 0.5x positive (并不差, not bad); the words in scope are
   also returned with a ``NOT_`` prefix for the statistical model;
 * degree — an intensifier or downtoner (非常 1.5, 有点 0.6, very 1.4, slightly 0.5, ...)
-  multiplies the next sentiment word within 2 tokens;
+  multiplies the next sentiment word within 2 tokens; after an excess marker (太, 过于, 偏,
+  too, overly) a neutral measure word (久, 硬, 小, long, small, ...) scores ``EXCESS_WEIGHT``,
+  because "too long" is a complaint whatever "long" means alone;
 * contrast — everything before the last 但是 / 不过 / 可是 / but / however, and the clause
   opened by 虽然 / 尽管 / although, gets weight ``CONCESSION_WEIGHT`` so the clause after the
   contrast dominates.
+
+Before the rules run, fixed multi-word expressions become one token (:func:`merge_phrases`):
+lexicon entries written with a space or hyphen (``don't waste``, ``must-see``, ``rip-off``),
+degree phrases (``nothing short of``, ``never fails to``), ``far from`` (a negator) and
+``not only`` (no negation); and explicit ratings (``9/10``, ``4 out of 5``, ``5 stars``,
+``5星``) become ``<rating+>`` (at least 70 % of the scale), ``<rating->`` (at most 40 %) or
+``<rating0>``, which the lexicon scores.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from manyi.analytics.text.tokenize import PUNCTUATION, STOP_WORDS
+from manyi.analytics.text.normalize import normalize
+from manyi.analytics.text.tokenize import PUNCTUATION, STOP_WORDS, raw_tokens
 
 __all__ = [
     "CONCESSION_WEIGHT",
@@ -31,6 +41,7 @@ __all__ = [
     "TokenAnalysis",
     "analyse_tokens",
     "lexicon",
+    "merge_phrases",
     "own_lexicon",
 ]
 
@@ -75,6 +86,7 @@ NEGATORS = frozenset(
         "不算",
         "算不上",
         "谈不上",
+        "far from",
         "not",
         "no",
         "never",
@@ -129,12 +141,98 @@ DEGREE: dict[str, float] = {
     **dict.fromkeys(["extremely", "absolutely", "utterly", "completely", "most"], 1.8),
     **dict.fromkeys(["quite", "pretty", "fairly"], 1.1),
     **dict.fromkeys(["slightly", "somewhat", "bit", "little", "kinda", "sorta", "rather"], 0.6),
+    **dict.fromkeys(["nothing short of", "never fails to", "never ceases to"], 1.8),
+    **dict.fromkeys(["过于", "overly"], 1.5),
 }
+# "Too" + a neutral measure word is a complaint (太久, 偏硬, too small, too long).
+EXCESS_MARKERS = frozenset(["太", "过于", "偏", "too", "overly"])
+EXCESS_WEIGHT = -0.7
+EXCESS_WORDS = frozenset(
+    [
+        "久",
+        "小",
+        "大",
+        "硬",
+        "软",
+        "甜",
+        "咸",
+        "淡",
+        "薄",
+        "厚",
+        "重",
+        "长",
+        "短",
+        "高",
+        "低",
+        "多",
+        "少",
+        "紧",
+        "松",
+        "腻",
+        "辣",
+        "酸",
+        "干",
+        "热",
+        "冷",
+        "烫",
+        "晚",
+        "远",
+        "暗",
+        "亮",
+        "响",
+        "细",
+        "粗",
+        "窄",
+        "宽",
+        "稀",
+        "浓",
+        "复杂",
+        "频繁",
+        "long",
+        "short",
+        "small",
+        "big",
+        "large",
+        "tight",
+        "loose",
+        "heavy",
+        "hard",
+        "soft",
+        "sweet",
+        "salty",
+        "thin",
+        "thick",
+        "late",
+        "loud",
+        "hot",
+        "cold",
+        "far",
+        "high",
+        "low",
+        "many",
+        "much",
+        "complicated",
+        "complex",
+        "dark",
+        "bright",
+        "busy",
+        "crowded",
+        "expensive",
+    ]
+)
+NEUTRAL_PHRASES = frozenset(["not only", "not just", "no wonder"])
+RATINGS: dict[str, float] = {"<rating+>": 1.5, "<rating0>": -0.3, "<rating->": -1.5}
+_RATING_SCALES = {"5": 5.0, "10": 10.0, "100": 100.0}
+_DATE_BEFORE = frozenset(
+    ["on", "by", "until", "till", "from", "since", "before", "after", "expires", "due", "/", "-"]
+)
+_STAR_WORDS = {"star": 5.0, "stars": 5.0, "星": 5.0, "颗星": 5.0}
 CONTRAST = frozenset(
     ["但是", "但", "可是", "不过", "然而", "只是", "却", "可惜", "but", "however", "yet", "though"]
 )
 CONCESSIVE = frozenset(["虽然", "虽", "虽说", "尽管", "although", "while", "whereas"])
 _BOUNDARY = PUNCTUATION | CONTRAST
+_FINAL_PARTICLES = frozenset("了啦呀啊的")
 
 
 def _read_lexicon(name: str) -> dict[str, float]:
@@ -158,17 +256,82 @@ def lexicon() -> dict[str, float]:
     ``resources/LICENSE-vader.txt``), so English texts outside manyi's hand-written list still
     carry lexicon evidence.
     """
-    return {
-        **_read_lexicon("lexicon_en_vader.tsv"),
-        **_read_lexicon("lexicon_zh.tsv"),
-        **_read_lexicon("lexicon_en.tsv"),
-    }
+    return {**_read_lexicon("lexicon_en_vader.tsv"), **own_lexicon()}
 
 
 @lru_cache(maxsize=1)
 def own_lexicon() -> dict[str, float]:
     """Return manyi's hand-written Chinese + English lexicon only (without VADER's words)."""
-    return {**_read_lexicon("lexicon_zh.tsv"), **_read_lexicon("lexicon_en.tsv")}
+    return {**_read_lexicon("lexicon_zh.tsv"), **_read_lexicon("lexicon_en.tsv"), **RATINGS}
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Multi-word expressions by first token, longest first: (their tokens, the merged token)."""
+    words = [w for w in (*own_lexicon(), *DEGREE, *NEGATORS, *NEUTRAL_PHRASES) if w.isascii()]
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for word in words:
+        pieces = tuple(raw_tokens(normalize(word)))
+        if len(pieces) > 1:
+            index.setdefault(pieces[0], []).append((pieces, word))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return index
+
+
+def _rating(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """An explicit rating starting at ``tokens[i]`` (9/10, 4 out of 5, 5 stars): token, length."""
+    tok = tokens[i]
+    if not tok[0].isdigit() or tok.endswith("%") or i + 1 >= len(tokens):
+        return None
+    nxt = tokens[i + 1]
+    if nxt == "/" and i + 2 < len(tokens):
+        if _looks_like_date(tokens, i):
+            return None
+        scale, length = _RATING_SCALES.get(tokens[i + 2]), 3
+    elif nxt == "out" and tokens[i + 2 : i + 4][:1] == ["of"] and i + 3 < len(tokens):
+        scale, length = _RATING_SCALES.get(tokens[i + 3]), 4
+    else:
+        scale, length = _STAR_WORDS.get(nxt), 2
+    try:
+        value = float(tok)
+    except ValueError:  # a digit character float() does not read
+        return None
+    if scale is None or value > scale:
+        return None
+    share = value / scale
+    return ("<rating+>" if share >= 0.7 else "<rating->" if share <= 0.4 else "<rating0>"), length
+
+
+def _looks_like_date(tokens: list[str], i: int) -> bool:
+    """True when ``tokens[i] / tokens[i + 2]`` reads as a date (on 2/10, 2/10/2015, 8/10-9/5)."""
+    before = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 3] if i + 3 < len(tokens) else ""
+    return before in _DATE_BEFORE or after in {"/", "-"} or after[:1].isdigit()
+
+
+def merge_phrases(tokens: list[str]) -> list[str]:
+    """Merge fixed multi-word expressions and explicit ratings into single tokens."""
+    index = _phrases()
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok[0].isdigit():
+            rating = _rating(tokens, i)
+            if rating is not None:
+                out.append(rating[0])
+                i += rating[1]
+                continue
+        for pieces, word in index.get(tok, ()):
+            if tuple(tokens[i : i + len(pieces)]) == pieces:
+                out.append(word)
+                i += len(pieces)
+                break
+        else:
+            out.append(tok)
+            i += 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +370,16 @@ def _weights(tokens: list[str]) -> list[float]:
 
 
 def _polarity(tok: str, lex: dict[str, float]) -> float | None:
-    """Look a token up, also as a degree or negator prefix plus a lexicon word (很满意, 不新鲜,
-    非常感谢, 无法忍受: jieba keeps some such phrases whole)."""
+    """Look a token up, also as a degree, excess or negator prefix plus a lexicon word (很满意,
+    不新鲜, 非常感谢, 太久) and without a final particle (太好了): jieba keeps some such
+    phrases whole."""
     polarity = lex.get(tok)
     if polarity is not None or len(tok) < 2:
         return polarity
     for cut in (1, 2):
         head, rest = tok[:cut], tok[cut:]
+        if head in EXCESS_MARKERS and rest in EXCESS_WORDS:
+            return EXCESS_WEIGHT * DEGREE.get(head, 1.0)
         if rest not in lex:
             continue
         if head in DEGREE:
@@ -221,6 +387,8 @@ def _polarity(tok: str, lex: dict[str, float]) -> float | None:
         if head in NEGATORS:
             value = lex[rest]
             return -0.8 * value if value > 0 else -0.5 * value
+    if tok[-1] in _FINAL_PARTICLES:  # 太好了, 好棒啊: jieba keeps some such words whole
+        return _polarity(tok[:-1], lex)
     return None
 
 
@@ -240,6 +408,7 @@ def analyse_tokens(
     the statistical model and the lexicon's positive and negative mass. Stop words get no
     unigram feature (their weights would only learn how long complaints are) but stay in bigrams.
     """
+    tokens = merge_phrases(tokens)
     lex = own_lexicon() if own_only else lexicon()
     weights = _weights(tokens)
     stops, negators, degrees, stop_words = _BOUNDARY, NEGATORS, DEGREE, STOP_WORDS
@@ -248,6 +417,7 @@ def analyse_tokens(
     negate_left = 0
     degree = 1.0
     degree_left = 0
+    excess = False
     prev = "^"
     for tok, weight in zip(tokens, weights, strict=True):
         if tok in stops:
@@ -268,12 +438,15 @@ def analyse_tokens(
         if tok not in stop_words:
             boost = lexicon_boost if tok in lex else 1.0
             features.append(("w:" + ("NOT_" + shape if negated else shape), weight * boost))
-        if tok in degrees:
-            degree, degree_left = degrees[tok], DEGREE_SCOPE
+        if tok in degrees or tok in EXCESS_MARKERS:
+            degree, degree_left = degrees.get(tok, 1.0), DEGREE_SCOPE
+            excess = tok in EXCESS_MARKERS
             continue
         polarity = lex.get(tok)
         if polarity is None and len(tok) > 1:
             polarity = _polarity(tok, lex)
+        if polarity is None and excess and degree_left > 0 and tok in EXCESS_WORDS:
+            polarity = EXCESS_WEIGHT
         if polarity is not None:
             value = polarity * (degree if degree_left > 0 else 1.0)
             if negated:
@@ -286,7 +459,7 @@ def analyse_tokens(
             negate_left = degree_left = 0
             degree = 1.0
             continue
-        if negate_left:
+        if negate_left and tok not in stop_words:
             negate_left -= 1
         if degree_left:
             degree_left -= 1

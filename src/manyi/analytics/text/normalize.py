@@ -1,7 +1,7 @@
 """Normalise customer text before analysis (callers keep the original for display).
 
 Steps: Unicode NFKC (full-width letters, digits and ASCII punctuation become half-width),
-zero-width and control characters removed, runs of one punctuation mark squeezed to one,
+zero-width and control characters removed, typographic apostrophes inside words made ASCII, runs of one punctuation mark squeezed to one,
 whitespace collapsed, Traditional Chinese converted to Simplified with OpenCC (``t2s``).
 Emoji are kept: the sentiment lexicon scores them as tokens.
 """
@@ -21,6 +21,8 @@ _INVISIBLE = re.compile(
     "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufe0e\ufe0f]"
 )
 _SPACES = re.compile(r"\s+")
+# A typographic apostrophe inside a word (don’t, it’s) becomes ASCII so the word stays one token.
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])[\u2018\u2019\u02bc\u0060\u00b4](?=[A-Za-z])")
 # The same punctuation mark three or more... any repetition collapses to one mark.
 _REPEATED_PUNCT = re.compile(r"([!?.,;:~。！？，、；：～…—\-=*#])\1+")
 
@@ -61,6 +63,7 @@ def normalize(text: str) -> str:
         return ""
     out = unicodedata.normalize("NFKC", text)
     out = _INVISIBLE.sub("", out)
+    out = _APOSTROPHE.sub("'", out)
     out = _REPEATED_PUNCT.sub(r"\1", out)
     out = _SPACES.sub(" ", out).strip()
     if not out:

@@ -33,10 +33,18 @@ from manyi.analytics.text.lexicon import analyse_tokens
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.tokenize import HAN_CLASS, raw_tokens
 
-__all__ = ["LABELS", "N_DENSE", "SentimentModel", "featurize", "has_han", "label_scores"]
+__all__ = [
+    "LABELS",
+    "N_DENSE",
+    "SentimentModel",
+    "featurize",
+    "has_han",
+    "label_scores",
+    "shipped_version",
+]
 
 LABELS = ("negative", "neutral", "positive")
-N_HASHED = 2**18
+N_HASHED = 2**21
 N_DENSE = 7
 NON_HAN_SCALE = 0.35  # English n-grams regularised as if C were C_VALUE * 0.35**2 = 2
 EN_LEXICON_BOOST = 2.0  # English lexicon words' unigrams: as if C were 8
@@ -107,6 +115,14 @@ def featurize(texts: Sequence[str], *, normalized: bool = False) -> Features:
     matrix = sp.hstack([hashed, sp.csr_matrix(dense)], format="csr")
     has_words = np.fromiter((a.n_tokens > 0 for a in analyses), bool, n)
     return Features(matrix, has_words, (pos + neg) > 0, han > 0)
+
+
+def shipped_version() -> str:
+    """Version of the shipped model, read from its JSON without loading the weights (so
+    importing the pipeline stays cheap, and ``manyi text train`` runs even beside weights
+    of another shape)."""
+    base = resources.files("manyi.analytics.text").joinpath(MODEL_DIR)
+    return str(json.loads(base.joinpath("sentiment.json").read_text("utf-8"))["version"])
 
 
 def label_scores(scores: np.ndarray, neutral_band: float = DEFAULT_NEUTRAL_BAND) -> list[str]:
