@@ -289,7 +289,7 @@ def _rating(tokens: list[str], i: int) -> tuple[str, int] | None:
         if _looks_like_date(tokens, i):
             return None
         scale, length = _RATING_SCALES.get(tokens[i + 2]), 3
-    elif nxt == "out" and tokens[i + 2 : i + 4][:1] == ["of"] and i + 3 < len(tokens):
+    elif nxt == "out" and i + 3 < len(tokens) and tokens[i + 2] == "of":
         scale, length = _RATING_SCALES.get(tokens[i + 3]), 4
     else:
         scale, length = _STAR_WORDS.get(nxt), 2
@@ -317,7 +317,7 @@ def merge_phrases(tokens: list[str]) -> list[str]:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if tok[0].isdigit():
+        if tok[:1].isdigit():
             rating = _rating(tokens, i)
             if rating is not None:
                 out.append(rating[0])
