@@ -117,12 +117,18 @@ def featurize(texts: Sequence[str], *, normalized: bool = False) -> Features:
     return Features(matrix, has_words, (pos + neg) > 0, han > 0)
 
 
+def _shipped_metadata() -> dict[str, Any]:
+    """The shipped model's ``sentiment.json`` (version, neutral band, gain, figures)."""
+    base = resources.files("manyi.analytics.text").joinpath(MODEL_DIR)
+    meta: dict[str, Any] = json.loads(base.joinpath("sentiment.json").read_text("utf-8"))
+    return meta
+
+
 def shipped_version() -> str:
     """Version of the shipped model, read from its JSON without loading the weights (so
     importing the pipeline stays cheap, and ``manyi text train`` runs even beside weights
     of another shape)."""
-    base = resources.files("manyi.analytics.text").joinpath(MODEL_DIR)
-    return str(json.loads(base.joinpath("sentiment.json").read_text("utf-8"))["version"])
+    return str(_shipped_metadata()["version"])
 
 
 def label_scores(scores: np.ndarray, neutral_band: float = DEFAULT_NEUTRAL_BAND) -> list[str]:
@@ -172,7 +178,7 @@ class SentimentModel:
         """Load the shipped model (or one saved by :meth:`save` in `directory`)."""
         if directory is None:
             base = resources.files("manyi.analytics.text").joinpath(MODEL_DIR)
-            meta = json.loads(base.joinpath("sentiment.json").read_text("utf-8"))
+            meta = _shipped_metadata()
             with base.joinpath("sentiment.npz").open("rb") as fh:
                 arrays = np.load(fh)
                 coef = arrays["coef"].astype(np.float64)
