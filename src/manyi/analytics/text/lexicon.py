@@ -262,7 +262,15 @@ def lexicon() -> dict[str, float]:
 @lru_cache(maxsize=1)
 def own_lexicon() -> dict[str, float]:
     """Return manyi's hand-written Chinese + English lexicon only (without VADER's words)."""
-    return {**_read_lexicon("lexicon_zh.tsv"), **_read_lexicon("lexicon_en.tsv"), **RATINGS}
+    return {**_read_lexicon("lexicon_zh.tsv"), **_read_lexicon("lexicon_en.tsv")}
+
+
+@lru_cache(maxsize=2)
+def _scoring_lexicon(own_only: bool) -> dict[str, float]:
+    """The words the clause rules score: a lexicon plus the rating tokens of
+    :func:`merge_phrases` (kept out of :func:`own_lexicon`, whose entries are also training
+    documents and phrase patterns)."""
+    return {**(own_lexicon() if own_only else lexicon()), **RATINGS}
 
 
 @lru_cache(maxsize=1)
@@ -409,7 +417,7 @@ def analyse_tokens(
     unigram feature (their weights would only learn how long complaints are) but stay in bigrams.
     """
     tokens = merge_phrases(tokens)
-    lex = own_lexicon() if own_only else lexicon()
+    lex = _scoring_lexicon(own_only)
     weights = _weights(tokens)
     stops, negators, degrees, stop_words = _BOUNDARY, NEGATORS, DEGREE, STOP_WORDS
     features: list[tuple[str, float]] = []
