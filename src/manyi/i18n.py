@@ -327,6 +327,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的角色只能看到部分隐藏的姓名、联系方式和个人信息。",
         "Your role sees names, contacts and personal details partly hidden.",
     ),
+    "customers.exact_note": (
+        "按编号可输入任意部分；按姓名、邮箱、电话或外部编号查询时请输入完整值。",
+        "Search by any part of the code; names, e-mails, phones and external ids match only in full.",
+    ),
     "customer.title": ("客户 360", "Customer 360"),
     "customer.back": ("返回客户查询", "Back to customer search"),
     "customer.details": ("基本信息", "Details"),

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from manyi.customer.models import ConsentEvent, Customer, CustomerIdentity
@@ -171,8 +173,17 @@ def test_search_by_code_name_email_and_phone(session_factory: sessionmaker[Sessi
         def codes(q: str, pii: bool = False) -> list[str]:
             return [c.code for c in search_customers(session=session, query=q, show_pii=pii).items]
 
-        assert codes("c1") == ["C1"] and codes("alice") == ["C2"] and codes("小明") == ["C1"]
-        assert codes("XIAOMING@EXAMPLE") == ["C1"] and codes("138 1234 5678") == ["C1"]
+        # roles allowed to see personal data find customers by any fragment
+        assert codes("alice", pii=True) == ["C2"] and codes("小明", pii=True) == ["C1"]
+        assert codes("XIAOMING@EXAMPLE", pii=True) == ["C1"] and codes("5678", pii=True) == ["C1"]
+        assert codes("998877", pii=True) == ["C1"]
+        # masked roles: code fragments, but names and contacts only in full
+        assert codes("c1") == ["C1"] and codes("alice") == [] and codes("小明") == []
+        assert codes("Alice Smith") == ["C2"] and codes("张小明") == ["C1"]
+        assert codes("XIAOMING@EXAMPLE") == [] and codes("XIAOMING@EXAMPLE.COM") == ["C1"]
+        assert codes("5678") == [] and codes("998877") == [] and codes("WX-998877") == ["C1"]
+        for phone in ("138 1234 5678", "+86 138-1234-5678", "8613812345678", "+8613812345678"):
+            assert codes(phone) == ["C1"], phone
         assert codes("") == ["100%_off", "C1", "C2"]  # erased X9 never listed
         assert codes("%") == ["100%_off"] and codes("_") == ["100%_off"]  # wildcards are literal
         assert codes("' OR '1'='1") == [] and codes("gone") == []
@@ -191,3 +202,29 @@ def test_search_by_code_name_email_and_phone(session_factory: sessionmaker[Sessi
 def test_masking_helpers() -> None:
     assert mask_identity("external", "abc") == "****"
     assert mask_identity("email", "bob@x.org") == "b***@x.org"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_masked_search_is_no_oracle_for_fragments(
+    session_factory: sessionmaker[Session], data: st.DataObject
+) -> None:
+    """No proper fragment of a name, e-mail, phone or external id finds its customer for a
+    role that sees them masked (unless the fragment is part of the customer's code)."""
+    with session_factory() as session:
+        if session.query(Customer).count() == 0:
+            _seed(session_factory)
+        secret = data.draw(
+            st.sampled_from(["张小明", "xiaoming@example.com", "+8613812345678", "WX-998877"])
+        )
+        start = data.draw(st.integers(0, len(secret) - 1))
+        end = data.draw(st.integers(start + 1, len(secret)))
+        fragment = secret[start:end]
+        assume(fragment != secret and fragment.strip() == fragment and fragment.lower() not in "c1")
+        assume(fragment.lstrip("+") not in ("13812345678", "8613812345678"))
+        found = search_customers(session=session, query=fragment, show_pii=False)
+        assert "C1" not in [c.code for c in found.items], fragment
+        shown = search_customers(session=session, query=fragment, show_pii=True)
+        assert "C1" in [c.code for c in shown.items], fragment

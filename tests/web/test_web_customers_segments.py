@@ -126,7 +126,14 @@ def test_customer_pages_mask_escape_and_audit(app_client: TestClient, staff: Cal
     assert data["scores"] == [] and data["actions"] == []
     assert "暂无" in page.text or "None yet" in page.text
     assert _audited(app_client, "personal_data_read") == []
+    assert "完整值" in html or "only in full" in html
+    assert app_client.get("/api/customers?q=evil@").json()["total"] == 0  # no fragment oracle
+    assert app_client.get("/api/customers?q=5678").json()["total"] == 0
+    by_phone = app_client.get("/api/customers?q=138 1234 5678").json()
+    assert [c["code"] for c in by_phone["items"]] == ["C00"]
+    assert by_phone["items"][0]["phone"] == "+86 138****5678"
     staff("analyst")
+    assert app_client.get("/api/customers?q=5678").json()["total"] == 1
     page = app_client.get("/customers/C00")
     assert HOSTILE not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert PHONE in page.text

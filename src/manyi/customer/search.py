@@ -1,10 +1,16 @@
-"""Find customers by code, name, e-mail or phone for the staff search box (paged, masked by role)."""
+"""Find customers by code, name, e-mail or phone for the staff search box (paged, masked by role).
+
+Roles that see personal data masked find a customer by a fragment of the code only; a name,
+e-mail, phone or external id matches for them only when given in full. Otherwise the search box
+would be an oracle: typing "138" or "张" and reading which customers come back reveals whose
+contacts and names contain it, the very data the masking hides.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from manyi.analytics.text.pii import mask_email, mask_name, mask_phone
@@ -43,31 +49,62 @@ class CustomerPage:
         return self.page * PAGE_SIZE < self.total
 
 
-def _matching(query: str) -> Select[int]:
-    """Ids of (not erased) customers whose code, name, e-mail or phone contains the query."""
-    lowered = query.lower()
+def _phone_forms(query: str) -> list[str]:
+    """Stored forms a full phone number may have (with and without the +86 prefix)."""
     phone = normalise_identity(IdentityKind.PHONE, query)
-    identity = select(CustomerIdentity.customer_id).where(
-        or_(
-            CustomerIdentity.kind == IdentityKind.EMAIL.value,
-            CustomerIdentity.kind == IdentityKind.PHONE.value,
-            CustomerIdentity.kind == IdentityKind.EXTERNAL.value,
-        ),
-        or_(
+    if len(phone.lstrip("+")) < 7:
+        return []
+    forms = {phone}
+    bare = phone.removeprefix("+86")
+    if bare.startswith("86") and len(bare) == 13:
+        bare = bare[2:]
+    if len(bare) == 11 and bare.startswith("1"):
+        forms |= {bare, "+86" + bare, "86" + bare}
+    return sorted(forms)
+
+
+def _identity_match(query: str, *, exact: bool) -> Select[int]:
+    """Ids of customers with an e-mail, phone or external id containing (or equal to) the query."""
+    lowered = query.lower()
+    kinds = (IdentityKind.EMAIL.value, IdentityKind.PHONE.value, IdentityKind.EXTERNAL.value)
+    if exact:
+        condition = or_(
+            and_(
+                CustomerIdentity.kind == IdentityKind.EMAIL.value, CustomerIdentity.value == lowered
+            ),
+            and_(
+                CustomerIdentity.kind == IdentityKind.PHONE.value,
+                CustomerIdentity.value.in_(_phone_forms(query)),
+            ),
+            and_(
+                CustomerIdentity.kind == IdentityKind.EXTERNAL.value,
+                CustomerIdentity.value == query,
+            ),
+        )
+    else:
+        phone = normalise_identity(IdentityKind.PHONE, query)
+        condition = or_(
             func.lower(CustomerIdentity.value).contains(lowered, autoescape=True),
             *(
                 [CustomerIdentity.value.contains(phone, autoescape=True)]
                 if len(phone) >= 4 and phone != query
                 else []
             ),
-        ),
-    )
+        )
+    return select(CustomerIdentity.customer_id).where(CustomerIdentity.kind.in_(kinds), condition)
+
+
+def _matching(query: str, *, exact_personal: bool) -> Select[int]:
+    """Ids of (not erased) customers whose code contains the query, or whose name, e-mail,
+    phone or external id contains it (equals it, when `exact_personal`)."""
+    lowered = query.lower()
+    name = func.lower(Customer.name)
     return select(Customer.id).where(
         Customer.erased_at.is_(None),
         or_(
             func.lower(Customer.customer_code).contains(lowered, autoescape=True),
-            func.lower(Customer.name).contains(lowered, autoescape=True),
-            Customer.id.in_(identity),
+            name == lowered if exact_personal else name.contains(lowered, autoescape=True),
+            Customer.id.in_(_identity_match(query, exact=exact_personal)),
         ),
     )
 
@@ -93,13 +130,18 @@ def _contacts(session: Session, ids: list[int]) -> dict[tuple[int, str], str]:
 def search_customers(
     *, session: Session, query: str = "", page: int = 1, show_pii: bool = False
 ) -> CustomerPage:
-    """Customers matching `query` (all when empty), by code, 25 a page."""
+    """Customers matching `query` (all when empty), by code, 25 a page; without `show_pii`,
+    personal fields match only in full (see the module docstring)."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY:
         raise InputError(f"q: longer than {MAX_QUERY} characters")
     if page < 1 or page > 100_000:
         raise InputError("page: must be between 1 and 100000")
-    ids = _matching(query) if query else select(Customer.id).where(Customer.erased_at.is_(None))
+    ids = (
+        _matching(query, exact_personal=not show_pii)
+        if query
+        else select(Customer.id).where(Customer.erased_at.is_(None))
+    )
     total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     customers = list(
         session.scalars(
