@@ -81,3 +81,19 @@ def test_sankey_is_drawn_and_hostile_names_stay_text(
     assert HOSTILE in page.inner_text("h1")
     assert page.evaluate("window.__pwned === undefined")
     assert browser_page.errors == [], browser_page.errors
+
+
+def test_api_docs_render_from_this_server_under_the_strict_csp(
+    server: str, browser_page: BrowserPage
+) -> None:
+    """Swagger UI comes from the fastapi-offline package, not a CDN, and runs no inline
+    script: the docs page works offline and under the CSP of every other page."""
+    page = browser_page.page
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    browser_page.log_in(server + "/segments", "analyst", PASSWORD)
+    page.goto(server + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)
+    assert page.locator(".opblock").count() >= 20
+    assert "/api/customers" in page.inner_text("#swagger-ui")
+    assert outside == [] and browser_page.errors == [], (outside, browser_page.errors)

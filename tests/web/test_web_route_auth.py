@@ -77,9 +77,27 @@ def test_every_route_refuses_a_forged_cookie_and_bearer(
             assert bearer.status_code == 401, (method, path)
 
 
-@pytest.mark.parametrize("path", ["/login", "/health", "/api/health", "/static/css/app.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/login",
+        "/health",
+        "/api/health",
+        "/static/css/app.css",
+    ],
+)
 def test_public_paths_answer_without_login(app_client: TestClient, path: str) -> None:
     assert app_client.get(path).status_code == 200
+
+
+def test_only_the_two_swagger_files_are_served(app_client: TestClient) -> None:
+    for name in (
+        "index.html",
+        "swagger-initializer.js",
+        "..%2F__init__.py",
+        "oauth2-redirect.html",
+    ):
+        assert app_client.get("/static/swagger/" + name).status_code == 404, name
 
 
 def test_data_routes_answer_401_json(app_client: TestClient) -> None:

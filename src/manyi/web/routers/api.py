@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
 from manyi.audit import service as audit
+from manyi.errors import NotFoundError
 from manyi.staff import service as staff_service
 from manyi.staff.schemas import UserRead, UserUpdateSelf
 from manyi.staff.security import Permission, can
 from manyi.web import overview
 from manyi.web.deps import CsrfChecked, CurrentUser, DbSession, client_address, get_current_user
 from manyi.web.feedback_list import list_feedback
+from manyi.web.templating import render
 
 router = APIRouter(prefix="/api", dependencies=[Depends(get_current_user)])
+SWAGGER_DIR = resources.files("fastapi_offline").joinpath("static")
+SWAGGER_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 
 
 class AspectOut(BaseModel):
@@ -56,9 +60,23 @@ class FeedbackPageOut(BaseModel):
 
 
 @router.get("/docs", include_in_schema=False)
-def api_docs() -> HTMLResponse:
-    """Swagger UI for the API (signed-in staff only)."""
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="manyi API")
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI for the API (signed-in staff only), served from this server: works offline
+    and under the same CSP as every other page."""
+    return render(request, "api_docs.html")
+
+
+@router.get("/docs/{name}", include_in_schema=False)
+def swagger_asset(name: str) -> FileResponse:
+    """The two Swagger UI files the docs page loads, from the ``fastapi-offline`` package (which
+    ships Swagger UI 5; FastAPI's own docs page takes them from a CDN)."""
+    if name not in SWAGGER_FILES:
+        raise NotFoundError("no such file")
+    return FileResponse(
+        str(SWAGGER_DIR.joinpath(name)),
+        media_type=SWAGGER_FILES[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/openapi.json", include_in_schema=False)
