@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from manyi.audit.models import AuditEvent
-from manyi.feedback import service
+from manyi.config import Settings
+from manyi.feedback import insights, service
 from manyi.feedback.models import FeedbackChannel, FeedbackItem
+from manyi.web.app import _warm_insights, create_app
 
 SPIKE = "包装破了，盒子压坏了 <script>alert(1)</script> 电话13800138000"
 CALM = ["质量很好，很满意", "The quality is great", "价格实惠，质量不错", "物流很快，点赞"]
@@ -186,3 +188,28 @@ def test_a_planted_topic_spike_is_shown_as_a_topic(
     assert "<b>召回</b>" not in html and "&lt;b&gt;召回&lt;/b&gt;" in html
     assert ("13700137000" in html) is not masked
     assert "方面 / 话题" in html and '<span class="chip">话题</span>' in html
+
+
+def test_a_warming_server_has_the_insights_ready_before_the_first_view(
+    app_client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _plant(app_client)
+    with TestClient(create_app(settings, warm_insights=True)) as warmed:
+        warmed.app.state.warm_thread.join(timeout=60)  # type: ignore[attr-defined]
+        assert not warmed.app.state.warm_thread.is_alive()  # type: ignore[attr-defined]
+
+    def no_fit(*_args: object) -> None:
+        raise AssertionError("the topic model was fitted again")
+
+    monkeypatch.setattr(insights, "_fit_topics", no_fit)
+    with app_client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        issues = insights.emerging(session=session)
+    assert any(i["aspect"] == "packaging" and i["period"] == "2026-05" for i in issues)
+
+
+def test_warming_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> None:
+        raise RuntimeError("database gone")
+
+    _warm_insights(broken)  # type: ignore[arg-type]
+    assert "warming the insights cache failed" in caplog.text

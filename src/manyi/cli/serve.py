@@ -13,7 +13,8 @@ def run_server(settings: Settings, host: str, port: int) -> None:
 
     from manyi.web.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+    app = create_app(settings, warm_insights=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
 def serve(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
 
 from manyi.config import Settings
+from manyi.feedback import insights
 from manyi.feedback.service import load_taxonomy
 from manyi.store.engine import make_engine, make_session_factory
 from manyi.store.migrate import upgrade
@@ -24,6 +28,7 @@ from manyi.web.routers import segments as segment_routes
 from manyi.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -35,14 +40,32 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     app.state.taxonomy = load_taxonomy(settings.aspect_taxonomy)
+    if app.state.warm_insights:
+        app.state.warm_thread = threading.Thread(
+            target=_warm_insights, args=(app.state.sessions,), name="manyi-warm", daemon=True
+        )
+        app.state.warm_thread.start()
     try:
         yield
     finally:
         engine.dispose()
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the web application for the given settings (nothing is opened until it starts)."""
+def _warm_insights(sessions: sessionmaker[Session]) -> None:
+    """Fill the insights cache in the background; a failure only leaves it cold."""
+    try:
+        with sessions() as session:
+            insights.warm(session)
+    except Exception:  # the server must start even if warming fails
+        logger.warning("manyi: warming the insights cache failed", exc_info=True)
+
+
+def create_app(settings: Settings, *, warm_insights: bool = False) -> FastAPI:
+    """Build the web application for the given settings (nothing is opened until it starts).
+
+    ``warm_insights`` computes the Insights page's default views in a background thread when
+    the server starts (``manyi serve`` and ``quickstart`` do; tests need not).
+    """
     app = FastAPI(
         title="manyi 满意",
         summary="Customer-experience management API / 客户体验管理接口",
@@ -53,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.warm_insights = warm_insights
     app.state.templates = make_templates()
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
