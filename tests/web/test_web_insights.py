@@ -213,3 +213,11 @@ def test_warming_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture
 
     _warm_insights(broken)  # type: ignore[arg-type]
     assert "warming the insights cache failed" in caplog.text
+
+
+def test_warming_an_empty_database_is_quiet(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(settings, warm_insights=True)) as fresh:
+        fresh.app.state.warm_thread.join(timeout=60)  # type: ignore[attr-defined]
+    assert "warming the insights cache failed" not in caplog.text
