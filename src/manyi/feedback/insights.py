@@ -261,18 +261,13 @@ def with_topics(
     usable = (texts.str.strip() != "").to_numpy()
     ids: list[int | None] = [None if ok else -1 for ok in usable]
     if model is None:
-        if int(usable.sum()) < 2:
-            out["topic"] = None
-            return out
-        model = TopicModel(min(n_topics, int(usable.sum())), n_quotes=1)
         scores = (
             out.loc[usable, "sentiment_score"].fillna(0.0).tolist()
             if "sentiment_score" in out.columns
             else [0.0] * int(usable.sum())  # the labels do not need sentiment
         )
-        try:
-            model.fit(texts[usable].tolist(), scores)
-        except ValueError:  # no content word at all
+        model = _fitted_topic_model(texts[usable].tolist(), scores, n_topics, n_quotes=1)
+        if model is None:
             out["topic"] = None
             return out
         for pos, fitted in zip(
@@ -289,6 +284,21 @@ def with_topics(
     labels = {t.topic_id: t.label for t in model.topics_ if t.size}
     out["topic"] = [labels.get(topic) if topic is not None else None for topic in ids]
     return out
+
+
+def _fitted_topic_model(
+    texts: list[str], scores: list[float], n_topics: int, *, n_quotes: int
+) -> TopicModel | None:
+    """A topic model fitted on non-empty masked texts, or None when there is nothing to fit
+    (fewer than two texts, or no content word at all: emoji-only or stop-word-only texts)."""
+    if len(texts) < 2:
+        return None
+    model = TopicModel(min(n_topics, len(texts)), n_quotes=n_quotes)
+    try:
+        model.fit(texts, scores)
+    except ValueError:
+        return None
+    return model
 
 
 def _issue(row: dict[str, Any]) -> dict[str, Any]:
@@ -380,7 +390,7 @@ def warm(session: Session) -> None:
     aspect_summary(session=session, period="month")
     for show_pii in (False, True):
         emerging(session=session, show_pii=show_pii)
-    for by in ("month", "channel"):
+    for by in KEYWORD_GROUPS:
         keywords(session=session, by=by)
 
 
@@ -453,12 +463,9 @@ def _fit_topics(session: Session, n_topics: int, max_texts: int) -> _TopicFit:
     """Fit the topic model on the masked texts: rows, masked-quote -> original, the model."""
     frame = _frame(session, None, max_texts)
     frame = frame[frame["text_masked"].str.strip() != ""]
-    if len(frame) < 2:
-        return _TopicFit(len(frame), [], {})
-    model = TopicModel(min(n_topics, len(frame)), n_quotes=3)
-    try:
-        model.fit(frame["text_masked"].tolist(), frame["sentiment_score"].fillna(0.0).to_numpy())
-    except ValueError:  # no content word at all (emoji-only or stop-word-only texts)
+    scores = frame["sentiment_score"].fillna(0.0).tolist()
+    model = _fitted_topic_model(frame["text_masked"].tolist(), scores, n_topics, n_quotes=3)
+    if model is None:
         return _TopicFit(len(frame), [], {})
     originals = {
         m.strip()[:300]: t.strip()[:300]
