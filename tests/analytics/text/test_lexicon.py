@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from manyi.analytics.text.lexicon import RATINGS, analyse_tokens, merge_phrases
+from manyi.analytics.text.lexicon import RATINGS, analyse_tokens, merge_phrases, own_lexicon
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.tokenize import raw_tokens
 
@@ -104,3 +104,41 @@ def test_excess_marker_makes_measure_words_complaints() -> None:
 
 def test_final_particle_does_not_hide_a_lexicon_word() -> None:
     assert lex_score("太好了") == pytest.approx(lex_score("太好")) and lex_score("太好了") > 0
+
+
+def test_a_wish_turns_praise_words_into_a_mild_complaint() -> None:
+    # 便宜 (+1) and 好 (+1) inside "如果…就好了" state what the product is not
+    assert lex_score("如果能再便宜点就好了") == pytest.approx(-0.5 * 2)
+    assert lex_score("要是早餐丰富一点就更好了") < 0
+    assert lex_score("it could have been great") < 0
+    assert lex_score("if only it were good") < 0
+    # the praise outside the wish keeps its weight
+    assert lex_score("质量很好，如果能便宜点就好了") == pytest.approx(1.2 - 0.5 * 2)
+
+
+def test_a_condition_makes_complaint_words_hypothetical() -> None:
+    assert lex_score("不好用") == pytest.approx(-1.0)
+    assert lex_score("如果不好用可以退") == pytest.approx(-0.3)
+
+
+def test_superlative_best_is_no_wish() -> None:
+    features = dict(analyse_tokens(raw_tokens("这是我用过最好的手机")).features)
+    assert "w:<irrealis>" not in features
+    assert lex_score("这是我用过最好的手机") > 0
+    assert "w:<irrealis>" in dict(analyse_tokens(raw_tokens("最好能送个鼠标")).features)
+
+
+_ZH_ENTRIES = sorted(w for w, v in own_lexicon().items() if v != 0 and "\u4e00" <= w[0] <= "\u9fff")
+
+
+@given(st.sampled_from(_ZH_ENTRIES), st.sampled_from(["如果", "要是", "假如", "建议"]))
+@settings(max_examples=200, deadline=None)
+def test_irrealis_clause_bounds_every_lexicon_word(word: str, marker: str) -> None:
+    alone = analyse_tokens([word], own_only=True)
+    wished = analyse_tokens([marker, word], own_only=True)
+    if alone.score > 0:  # praise in a wish: a mild complaint, half as strong
+        assert wished.positive == 0
+        assert wished.negative == pytest.approx(0.5 * alone.positive)
+    else:  # a complaint in a condition: 0.3 of its weight
+        assert wished.positive == 0
+        assert wished.negative == pytest.approx(0.3 * alone.negative)

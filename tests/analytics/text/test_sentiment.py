@@ -104,6 +104,12 @@ def test_contrast_clause_dominates(model: SentimentModel) -> None:
     )
 
 
+def test_a_wish_reads_as_a_mild_complaint(model: SentimentModel) -> None:
+    assert one(model, "要是早餐丰富一点就更好了") < 0 < one(model, "早餐丰富")
+    assert one(model, "如果能再便宜点就好了") < 0
+    assert one(model, "质量很好，如果能便宜点就好了") < one(model, "质量很好")
+
+
 def test_mixed_chinese_english(model: SentimentModel) -> None:
     low, high, worst = model.score(
         ["物流很快 but 客服 was rude", "包装很好, very happy", "这个app太难用了, totally useless"]

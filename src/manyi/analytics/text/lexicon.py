@@ -2,7 +2,7 @@
 
 The lexicons (``resources/lexicon_zh.tsv``, ``resources/lexicon_en.tsv``) were written for this
 project: word, tab, weight in [-2, 2]; emoji are entries too. :func:`analyse_tokens` walks the
-tokens of one text once and applies three rules:
+tokens of one text once and applies four rules:
 
 * negation — a negator (不, 没有, 并不, 不太, not, never, n't, ...) flips the next sentiment
   word within 3 tokens of the same clause: a negated positive becomes 0.8x negative
@@ -14,7 +14,11 @@ tokens of one text once and applies three rules:
   because "too long" is a complaint whatever "long" means alone;
 * contrast — everything before the last 但是 / 不过 / 可是 / but / however, and the clause
   opened by 虽然 / 尽管 / although, gets weight ``CONCESSION_WEIGHT`` so the clause after the
-  contrast dominates.
+  contrast dominates;
+* irrealis — in a clause that states a wish or a condition (如果 / 要是 / 最好能 / 就更好了 /
+  I wish / could have), a positive word counts ``IRREALIS_POSITIVE`` times its weight (a mild
+  complaint: 如果能便宜点就好了) and a negative word ``IRREALIS_NEGATIVE`` times (hypothetical:
+  如果不好用可以退); the clause also gives the model a ``w:<irrealis>`` feature.
 
 Before the rules run, fixed multi-word expressions become one token (:func:`merge_phrases`):
 lexicon entries written with a space or hyphen (``don't waste``, ``must-see``, ``rip-off``),
@@ -29,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from manyi.analytics.text.normalize import normalize
 from manyi.analytics.text.tokenize import PUNCTUATION, STOP_WORDS, raw_tokens
@@ -232,6 +237,23 @@ CONTRAST = frozenset(
 )
 CONCESSIVE = frozenset(["虽然", "虽", "虽说", "尽管", "although", "while", "whereas"])
 _BOUNDARY = PUNCTUATION | CONTRAST
+# A wish or condition states what the product is not (如果能便宜点就好了, 最好能送个鼠标,
+# I wish it were longer): its positive words read as a mild complaint, its negative words as
+# hypothetical (irrealis blocking, as in SO-CAL: Taboada et al. 2011, "Lexicon-based methods
+# for sentiment analysis"). A clause is irrealis when it holds a marker or a marker pair.
+IRREALIS_MARKERS = frozenset(
+    ["如果", "要是", "假如", "假若", "倘若", "若是", "若", "如能", "若能", "要能", "但愿", "如果说"]
+)
+IRREALIS_MARKERS |= {"建议", "能否", "可否", "能不能", "可不可以", "要不然", "wish"}
+IRREALIS_PAIRS = frozenset(
+    [("就", "好"), ("就", "更好"), ("就", "完美"), ("就", "更"), ("会", "更好"), ("会", "更")]
+)
+IRREALIS_PAIRS |= {("更", "好"), ("更", "完美"), ("最好", "能"), ("最好", "再"), ("最好", "有")}
+IRREALIS_PAIRS |= {("最好", "可以"), ("最好", "多"), ("最好", "加"), ("if", "only")}
+IRREALIS_PAIRS |= {("would", "have"), ("could", "have"), ("should", "have")}
+_IRREALIS_HEADS = frozenset(first for first, _ in IRREALIS_PAIRS)
+IRREALIS_POSITIVE = -0.5
+IRREALIS_NEGATIVE = 0.3
 _FINAL_PARTICLES = frozenset("了啦呀啊的")
 
 
@@ -377,6 +399,25 @@ def _weights(tokens: list[str]) -> list[float]:
     return weights
 
 
+def _irrealis(tokens: list[str]) -> list[bool]:
+    """Mark the tokens of every clause that states a wish or a condition (``IRREALIS_*``)."""
+    flags = [False] * len(tokens)
+    words = set(tokens)
+    if IRREALIS_MARKERS.isdisjoint(words) and _IRREALIS_HEADS.isdisjoint(words):
+        return flags  # most texts: one set operation instead of a walk through the clauses
+    start = 0
+    for end in range(len(tokens) + 1):
+        if end < len(tokens) and tokens[end] not in _BOUNDARY:
+            continue
+        clause = tokens[start:end]
+        if not IRREALIS_MARKERS.isdisjoint(clause) or any(
+            pair in IRREALIS_PAIRS for pair in pairwise(clause)
+        ):
+            flags[start:end] = [True] * (end - start)
+        start = end + 1
+    return flags
+
+
 def _polarity(tok: str, lex: dict[str, float]) -> float | None:
     """Look a token up, also as a degree, excess or negator prefix plus a lexicon word (很满意,
     不新鲜, 非常感谢, 太久) and without a final particle (太好了): jieba keeps some such
@@ -427,7 +468,11 @@ def analyse_tokens(
     degree_left = 0
     excess = False
     prev = "^"
-    for tok, weight in zip(tokens, weights, strict=True):
+    was_irrealis = False
+    for tok, weight, irrealis in zip(tokens, weights, _irrealis(tokens), strict=True):
+        if irrealis and not was_irrealis:
+            features.append(("w:<irrealis>", weight))
+        was_irrealis = irrealis
         if tok in stops:
             negate_left = degree_left = 0
             degree = 1.0
@@ -460,6 +505,8 @@ def analyse_tokens(
             if negated:
                 value = -0.8 * value if value > 0 else -0.5 * value
             value *= weight
+            if irrealis:
+                value *= IRREALIS_POSITIVE if value > 0 else IRREALIS_NEGATIVE
             if value > 0:
                 pos += value
             else:

@@ -47,7 +47,7 @@ __all__ = [
     "train_shipped_model",
 ]
 
-MODEL_VERSION = "sentiment-2.3"
+MODEL_VERSION = "sentiment-2.4"
 C_VALUE = 16.0
 NB_ALPHA = 1.0
 HAN_COLUMN = N_HASHED + N_DENSE - 1  # the "contains Chinese" flag of the dense block
