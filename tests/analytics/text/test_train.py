@@ -12,10 +12,14 @@ from hypothesis import strategies as st
 from manyi.analytics.text.sentiment import N_DENSE, N_HASHED, featurize
 from manyi.analytics.text.train import (
     HAN_COLUMN,
+    Clauses,
+    TrainingSet,
     balanced_weights,
     fit_features,
+    fit_sentiment,
     lexicon_documents,
     nb_scale,
+    review_clauses,
 )
 
 GROUPS = ["zh:书籍", "zh:手机", "zh:水果", "en", "lexicon:zh", "lexicon:en"]
@@ -85,3 +89,34 @@ def test_lexicon_documents_are_split_by_language() -> None:
     counts = pd.Series(docs.groups).value_counts()
     assert set(counts.index) == {"lexicon:zh", "lexicon:en"}
     assert counts["lexicon:zh"] > 3000 and counts["lexicon:en"] > 400
+
+
+def test_review_clauses_come_from_multi_clause_texts_only() -> None:
+    clauses, owner = review_clauses(["好评", "物流很快，包装很好 客服耐心", "", "还行。就是贵"])
+    assert clauses == ["物流很快", "包装很好", "客服耐心", "还行", "就是贵"]
+    assert owner.tolist() == [1, 1, 1, 3, 3]
+
+
+def test_clause_rows_weigh_together_as_much_as_their_review() -> None:
+    texts = ["质量很好，非常满意", "做工粗糙，很失望"] * 3
+    labels = np.array([1, 0] * 3)
+    groups = ["zh:a"] * 6
+    base = featurize(texts)
+    clause_texts, owner = review_clauses(texts)
+    clauses = Clauses(featurize(clause_texts).matrix, owner)
+    plain = fit_features(base.matrix, labels, groups)
+    doubled = fit_features(base.matrix, labels, groups, clauses=clauses)
+    # the clause rows add evidence, so the same texts are scored more confidently
+    assert (np.abs(doubled.score_features(base)) > np.abs(plain.score_features(base))).all()
+    empty = Clauses(clauses.matrix[:0], owner[:0])
+    same = fit_features(base.matrix, labels, groups, clauses=empty)
+    assert np.array_equal(same.coef, plain.coef)
+
+
+def test_fit_sentiment_fits_phrase_and_review_weights() -> None:
+    texts = ["质量很好，非常满意", "做工粗糙，很失望", "great, thanks", "awful delay"] * 3
+    labels = np.array([1, 0, 1, 0] * 3)
+    model = fit_sentiment(TrainingSet(texts, labels, ["zh:a", "zh:a", "en", "en"] * 3))
+    assert model.review_coef is not None
+    assert not np.array_equal(model.review_coef, model.coef)
+    assert ((model.score(texts) > 0) == (labels == 1)).all()

@@ -261,7 +261,7 @@ def extract_aspects(
             else:
                 to_score.append("".join(clauses[c] for c in sorted(found[aspect])))
             jobs.append((i, aspect))
-    fresh = iter(score_sentiment(to_score) if to_score else np.zeros(0))
+    fresh = iter(score_sentiment(to_score, clauses=True) if to_score else np.zeros(0))
     out: list[list[tuple[str, str]]] = [[] for _ in prepared]
     for j, (i, aspect) in enumerate(jobs):
         s = known[j] if j in known else float(next(fresh))

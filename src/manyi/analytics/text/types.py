@@ -8,7 +8,7 @@ clearly negative (positive) text is a complaint (praise) even without a cue.
 
 Examples
 --------
->>> classify_types(["建议增加夜间配送", "怎么退货？", "太差了，我要投诉", "Love it, thank you!"])
+>>> classify_types(["建议增加夜间配送", "会员积分怎么查？", "太差了，我要投诉", "Love it, thank you!"])
 [['suggestion'], ['inquiry'], ['complaint'], ['praise']]
 """
 
@@ -153,7 +153,7 @@ def prepare(text: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def _model_scorer() -> Callable[[list[str]], np.ndarray] | None:
+def _model_scorer() -> Callable[[list[str], bool], np.ndarray] | None:
     """Part A's sentiment model when present (loaded once), else None."""
     try:
         from manyi.analytics.text.sentiment import SentimentModel  # type: ignore[import-not-found,unused-ignore]
@@ -163,7 +163,7 @@ def _model_scorer() -> Callable[[list[str]], np.ndarray] | None:
         model = SentimentModel.load()
     except Exception:  # a missing or broken model file falls back to the lexicon
         return None
-    return lambda texts: np.asarray(model.score(texts), dtype=float)
+    return lambda texts, whole: np.asarray(model.score(texts, whole=whole), dtype=float)
 
 
 @lru_cache(maxsize=1)
@@ -185,14 +185,17 @@ def _lexicon_score(text: str) -> float:
     return float(np.tanh(total)) if n else 0.0
 
 
-def score_sentiment(texts: Sequence[str]) -> np.ndarray:
-    """Sentiment in [-1, 1] per text: the package's sentiment model, or a small lexicon fallback."""
+def score_sentiment(texts: Sequence[str], *, clauses: bool = False) -> np.ndarray:
+    """Sentiment in [-1, 1] per text: the package's sentiment model, or a small lexicon fallback.
+
+    ``clauses=True`` scores each text as a clause of a longer text (a phrase's own polarity).
+    """
     items = [t if isinstance(t, str) else "" for t in texts]
     if not items:
         return np.zeros(0, dtype=float)
     scorer = _model_scorer()
     if scorer is not None:
-        return np.clip(scorer(items), -1.0, 1.0)
+        return np.clip(scorer(items, not clauses), -1.0, 1.0)
     return np.array([_lexicon_score(prepare(t)) for t in items], dtype=float)
 
 
