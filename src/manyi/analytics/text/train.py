@@ -169,10 +169,14 @@ def review_clause_features(train: TrainingSet) -> Clauses:
 
 
 def fit_sentiment(
-    train: TrainingSet, *, version: str = MODEL_VERSION, c_value: float = C_VALUE
+    train: TrainingSet,
+    *,
+    version: str = MODEL_VERSION,
+    c_value: float = C_VALUE,
+    clauses: Clauses | None = None,
 ) -> SentimentModel:
     """Fit the phrase-level weights and the review weights (:class:`SentimentModel`) on a
-    training set."""
+    training set (``clauses``: its :func:`review_clause_features`, computed when not given)."""
     matrix = featurize(train.texts).matrix
     model = fit_features(matrix, train.labels, train.groups, version, c_value)
     review = fit_features(
@@ -181,7 +185,7 @@ def fit_sentiment(
         train.groups,
         version,
         c_value,
-        clauses=review_clause_features(train),
+        clauses=review_clause_features(train) if clauses is None else clauses,
     )
     model.review_coef, model.review_intercept = review.coef, review.intercept
     return model
@@ -280,7 +284,8 @@ def train_shipped_model(data_dir: Path, output: Path) -> SentimentModel:
         ),
         lexicon_documents(),
     )
-    model = fit_sentiment(train)
+    clauses = review_clause_features(train)
+    model = fit_sentiment(train, clauses=clauses)
     held_tw = tweets[tw_test]
     held_polar = held_tw[held_tw["airline_sentiment"] != "neutral"]
     model.non_han_gain = fit_non_han_gain(
@@ -317,7 +322,7 @@ def train_shipped_model(data_dir: Path, output: Path) -> SentimentModel:
         f"review's clauses as extra rows labelled like it (together x{CLAUSE_WEIGHT:g} its weight)",
         "training_rows": {
             "zh_reviews": len(zh_train),
-            "zh_review_clauses": len(review_clauses(zh_train["review"].tolist())[1]),
+            "zh_review_clauses": len(clauses.owner),
             "airline_tweets": len(tw_train),
             "lexicon": len(lexicon_documents().texts),
         },
